@@ -1,0 +1,59 @@
+{{/*
+dynamo-cache.bytes: a Kubernetes quantity ("100Gi", "1.5Ti", "500G") as a float
+number of bytes, for size comparisons. Quantities are schema-checked before this.
+Usage: {{ include "dynamo-cache.bytes" "100Gi" | float64 }}
+*/}}
+{{- define "dynamo-cache.bytes" -}}
+{{- $q := toString . -}}
+{{- $num := regexFind "^[0-9.]+" $q -}}
+{{- $suffix := trimPrefix $num $q -}}
+{{- $mult := dict "" 1.0 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "P" 1e15 "E" 1e18 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 "Pi" 1125899906842624.0 "Ei" 1152921504606846976.0 -}}
+{{- mulf (float64 $num) (index $mult $suffix | default 1.0) -}}
+{{- end -}}
+
+{{/*
+dynamo-cache.validate: every rule the schema cannot express (they depend on the
+preset merge), collected and reported with one `fail`. The same rules, with the
+same catalog data, run in `gen-values validate` before anything reaches helm.
+Usage: {{ include "dynamo-cache.validate" . }}
+*/}}
+{{- define "dynamo-cache.validate" -}}
+{{- $catalog := include "dynamo-cache.catalog.json" . | fromJson -}}
+{{- $caches := include "dynamo-cache.caches" . | fromJson -}}
+{{- $errors := list -}}
+{{- $claimNames := dict -}}
+{{- range $key := $catalog.cacheOrder -}}
+{{- $c := index $caches $key -}}
+{{- $path := printf "caches.%s" $key -}}
+{{- if and $c.enabled (not $c.existingClaim) -}}
+{{- if hasKey $claimNames $c.name -}}
+{{- $errors = append $errors (printf "%s.name: claim name %q is already used by caches.%s; two caches cannot share one claim" $path $c.name (index $claimNames $c.name)) -}}
+{{- end -}}
+{{- $_ := set $claimNames $c.name $key -}}
+{{- if $c.driver -}}
+{{- $driver := index $catalog.drivers $c.driver -}}
+{{- if and (eq $c.volumeMode "Block") (not $driver.blockAllowed) -}}
+{{- $errors = append $errors (printf "%s.volumeMode: %s (%s) does not support volumeMode Block; use Filesystem" $path $c.storageClass $driver.title) -}}
+{{- end -}}
+{{- if ne $c.volumeMode "Block" -}}
+{{- range $i, $mode := $c.accessModes -}}
+{{- if not (has $mode $driver.accessModes) -}}
+{{- $why := ternary "a node-local volume lives on one node and is lost with it" "an Azure Disk in Filesystem mode attaches to one node" $driver.nodeLocal -}}
+{{- $errors = append $errors (printf "%s.accessModes[%d]: %s (%s) cannot be %s: %s; use ReadWriteOnce, or tier files or lustre for a cache shared across nodes" $path $i $c.storageClass $driver.title $mode $why) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if $c.chartClass -}}
+{{- $sku := index $catalog.lustre.skus $.Values.lustre.storageClass.skuName -}}
+{{- $max := mulf (float64 $sku.maxTiB) 1099511627776.0 -}}
+{{- if gt (include "dynamo-cache.bytes" $c.size | float64) $max -}}
+{{- $errors = append $errors (printf "%s.size: %s exceeds the %s maximum of %vTi" $path $c.size $.Values.lustre.storageClass.skuName $sku.maxTiB) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if $errors -}}
+{{- fail (printf "\n\ndynamo-cache: the values are invalid:\n- %s\n\nRun `gen-values validate VALUES.yaml` for the full explanation and fixes." (join "\n- " $errors)) -}}
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,55 @@
+"""The library entry points the CLI calls: load + validate + build, no printing."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from . import loader, problems as P, rules, schema_check, values
+
+
+@dataclass
+class Result:
+    source: str
+    spec: dict[str, Any] | None = None
+    problems: list[P.Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.spec is not None and not P.has_errors(self.problems)
+
+
+def load_spec(name: str | None, overrides: dict[str, Any], stdin: BinaryIO | None = None) -> Result:
+    """Read spec file `name` (None = empty spec, "-" = stdin), apply `overrides`
+    (flags win over the file), validate it structurally, then semantically."""
+    source = name or "<flags>"
+    document: dict[str, Any] = {}
+    if name is not None:
+        try:
+            document = loader.load_mapping(name, stdin)
+        except loader.InputError as exc:
+            return Result(source, None, [P.Problem("$", P.ERROR, str(exc))])
+    spec = _apply(document, overrides)
+    found = schema_check.check(spec, schema_check.load_spec_schema())
+    if found:
+        return Result(source, None, P.sort(found))
+    return Result(source, spec, P.sort(rules.check(spec)))
+
+
+def _apply(document: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """Dotted override keys ("lustre.storageClass.zone") set into a copy of document."""
+    spec = dict(document)
+    for dotted, value in overrides.items():
+        node = spec
+        *parents, leaf = dotted.split(".")
+        for part in parents:
+            child = node.get(part)
+            child = dict(child) if isinstance(child, dict) else {}
+            node[part] = child
+            node = child
+        node[leaf] = value
+    return spec
+
+
+def generate(result: Result) -> str:
+    assert result.spec is not None
+    return values.render(result.spec, result.source)

@@ -1,0 +1,152 @@
+"""gen-values: the thin command line over dynamo_cache.api. Parses, calls,
+prints, picks the exit code: 0 ok, 1 invalid input, 2 usage."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .catalog import CATALOG, TIERS
+
+OK, INVALID, USAGE = 0, 1, 2
+
+
+def _report(result: Any, fmt: str, strict: bool) -> int:
+    from . import problems as P
+
+    shown = result.problems
+    if fmt == "json":
+        click.echo(P.format_json(shown, result.source), err=True)
+    elif shown:
+        click.echo(P.format_text(shown, result.source), err=True)
+    failed = not result.ok or (strict and shown)
+    return INVALID if failed else OK
+
+
+_common = [
+    click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1)."),
+    click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                 show_default=True, help="How problems are printed on stderr."),
+]
+
+
+def common(func: Any) -> Any:
+    for option in reversed(_common):
+        func = option(func)
+    return func
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--tier", type=click.Choice(TIERS), help="Storage preset (default: the spec's, else files).")
+@click.option("--spec", "spec_file", metavar="FILE", help="High-level spec (YAML or JSON, - for stdin).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the values here (atomically) instead of stdout.")
+@click.option("--force", is_flag=True, help="Replace an existing --output file (kept as FILE.bak).")
+@click.option("--release", help="Helm release name (checks names; derives the Lustre class name).")
+@click.option("--namespace", help="Namespace of the claims.")
+@click.option("--model-size", help="Size of the model files, e.g. 140GB (checks the model cache size).")
+@click.option("--lustre-sku", type=click.Choice(list(CATALOG["lustre"]["skus"])), help="AMLFS SKU (tier lustre).")
+@click.option("--zone", help="Availability zone of the Lustre filesystem (tier lustre).")
+@common
+@click.version_option(package_name="dynamo-cache", prog_name="gen-values")
+@click.pass_context
+def main(ctx: click.Context, tier: str | None, spec_file: str | None, output: Path | None, force: bool,
+         release: str | None, namespace: str | None, model_size: str | None, lustre_sku: str | None,
+         zone: str | None, strict: bool, fmt: str) -> None:
+    """Write Helm values for the dynamo-cache chart from a tier preset and a spec.
+
+    \b
+    gen-values --tier lustre | helm template dynamo-cache charts/dynamo-cache -f -
+    gen-values --spec my-spec.yaml -o values.yaml
+    gen-values validate values.yaml
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from . import api
+
+    flags = {"tier": tier, "release": release, "namespace": namespace, "modelSize": model_size,
+             "lustre.storageClass.skuName": lustre_sku, "lustre.storageClass.zone": zone}
+    result = api.load_spec(spec_file, {k: v for k, v in flags.items() if v is not None})
+    code = _report(result, fmt, strict)
+    if code != OK:
+        ctx.exit(code)
+    text = api.generate(result)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    ctx.exit(_write_output(output, text, force))
+
+
+def _write_output(output: Path, text: str, force: bool) -> int:
+    from .atomic import write_text
+
+    if output.exists():
+        old = output.read_bytes()
+        if old == text.encode("utf-8"):
+            return OK
+        if not force:
+            click.echo(f"{output}: exists and differs; nothing written. Pass --force to replace it "
+                       f"(the old file is kept as {output}.bak).", err=True)
+            return INVALID
+        output.with_name(output.name + ".bak").write_bytes(old)
+    try:
+        write_text(output, text)
+    except OSError as exc:
+        click.echo(f"{output}: cannot write: {exc.strerror or exc}", err=True)
+        return INVALID
+    return OK
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+@common
+@click.pass_context
+def validate(ctx: click.Context, files: tuple[str, ...], strict: bool, fmt: str) -> None:
+    """Check spec or values FILES (- for stdin) without writing anything."""
+    from . import api, problems as P
+
+    code = OK
+    collected = []
+    for name in files:
+        result = api.load_spec(name, {})
+        if fmt == "json":
+            collected += [{"file": result.source, **p.__dict__} for p in result.problems]
+            failed = not result.ok or (strict and result.problems)
+            code = max(code, INVALID if failed else OK)
+        else:
+            code = max(code, _report(result, fmt, strict))
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(collected, indent=2), err=True)
+    ctx.exit(code)
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Exit 1 when a generated file differs; write nothing.")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Repository root holding charts/ and schemas/.")
+@click.pass_context
+def generate(ctx: click.Context, check: bool, root: Path) -> None:
+    """Regenerate the chart's catalog, values, values schema and the spec schema."""
+    from . import chartgen
+
+    if not (root / chartgen.CHART / "Chart.yaml").is_file():
+        raise click.UsageError(f"{root}: no {chartgen.CHART}/Chart.yaml here; pass --root")
+    stale = chartgen.drift(root) if check else chartgen.write(root)
+    for rel in stale:
+        click.echo(f"{rel}: {'out of date; run `gen-values generate`' if check else 'written'}", err=True)
+    ctx.exit(INVALID if check and stale else OK)
+
+
+def run() -> None:
+    """Console entry point: no traceback ever reaches the user."""
+    try:
+        main(standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # a bug: say so plainly, exit non-zero, no traceback
+        click.echo(f"gen-values: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(INVALID)

@@ -1,0 +1,168 @@
+"""Rules that know Azure storage: checked on the preset-merged caches, each
+number from the catalog (which cites ../shared/reference/azure-storage.md).
+The chart's `dynamo-cache.validate` helper enforces the error rules it can."""
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, Decimal
+from typing import Any, Iterator
+
+from . import quantity
+from .catalog import CATALOG
+from .problems import ERROR, WARNING, Problem, nearest
+from .resolve import Cache, caches, lustre_sku, values_of
+
+SHARED_MODES = {"ReadWriteMany", "ReadOnlyMany"}
+MANY_WRITER_CACHES = {"compilation", "perf"}  # the model cache is written once, by the download job
+
+
+def _p(key: str, leaf: str, level: str, message: str, hint: str = "") -> Problem:
+    return Problem(f"$.caches.{key}.{leaf}", level, message, hint)
+
+
+def _access_modes(c: Cache) -> Iterator[Problem]:
+    if not c.driver:
+        return
+    driver = CATALOG["drivers"][c.driver]
+    if c.volume_mode == "Block" and not driver["blockAllowed"]:
+        yield _p(c.key, "volumeMode", ERROR,
+                 f"{c.storage_class} ({driver['title']}) does not support volumeMode Block",
+                 "use volumeMode: Filesystem")
+    if c.volume_mode == "Block" and c.driver == "disk":
+        shared = sorted(SHARED_MODES & set(c.access_modes))
+        if shared and c.storage_class in CATALOG["classes"]:
+            yield _p(c.key, "accessModes", ERROR,
+                     f"{shared[0]} on Azure Disk needs a class with maxShares >= 2; the built-in {c.storage_class} has none",
+                     "create your own disk.csi.azure.com class with maxShares: \"2\" (or more) and name it in storageClass")
+        return
+    for index, mode in enumerate(c.access_modes):
+        if mode in driver["accessModes"]:
+            continue
+        if driver["nodeLocal"]:
+            why = "a node-local volume lives on one node and is lost with it"
+            fix = "use ReadWriteOnce (one claim per node), or tier files or lustre for a cache shared across nodes"
+        elif c.driver == "disk":
+            why = "an Azure Disk in Filesystem mode attaches to one node (mount fails: \"mountVolume is not supported for access mode\")"
+            fix = "use ReadWriteOnce, or tier files or lustre for a cache shared across nodes"
+        else:
+            why = f"allowed: {', '.join(driver['accessModes'])}"
+            fix = "use ReadWriteOnce"
+        yield _p(c.key, f"accessModes[{index}]", ERROR,
+                 f"{c.storage_class} ({driver['title']}) cannot be {mode}: {why}", fix)
+    if (c.driver == "blob" and c.key in MANY_WRITER_CACHES and "ReadWriteMany" in c.access_modes
+            and CATALOG["classes"].get(c.storage_class, {}).get("protocol") != "nfs"):
+        yield _p(c.key, "accessModes", WARNING,
+                 f"{c.storage_class} mounts with blobfuse: several writers on one file corrupt it",
+                 "use azureblob-nfs-premium (NFSv3) or tier files for a cache many workers write")
+
+
+def _sizes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
+    if not c.size:
+        return
+    size = quantity.parse(c.size)
+    if c.driver == "lustre" and c.chart_class:
+        sku_name = values["lustre"]["storageClass"]["skuName"]
+        sku = lustre_sku(values)
+        step = Decimal(sku["incrementTiB"]) * quantity.TiB
+        real = max(Decimal(sku["minTiB"]) * quantity.TiB,
+                   (size / step).to_integral_value(ROUND_CEILING) * step)
+        if size > Decimal(sku["maxTiB"]) * quantity.TiB:
+            yield _p(c.key, "size", ERROR, f"{c.size} exceeds the {sku_name} maximum of {sku['maxTiB']}Ti",
+                     "choose a smaller size or a SKU with a larger maximum")
+        elif real != size:
+            tib = real / quantity.TiB
+            yield _p(c.key, "size", WARNING,
+                     f"{c.size} on {sku_name} is rounded up: Azure creates and bills {quantity.human(real)} "
+                     f"({tib * sku['mbpsPerTiB']:,.0f} MB/s)",
+                     f"request {quantity.human(real)} so the claim says what you pay for")
+    info = CATALOG["classes"].get(c.storage_class, {})
+    if c.driver == "files" and info.get("premium"):
+        minimum = quantity.parse(CATALOG["drivers"]["files"]["premiumMinSize"])
+        if size < minimum:
+            yield _p(c.key, "size", WARNING,
+                     f"{c.size} on Premium Azure Files is raised to {quantity.human(minimum)} (and billed as such)",
+                     f"request {quantity.human(minimum)}")
+    if c.driver == "files" and size > quantity.parse(CATALOG["drivers"]["files"]["maxSize"]):
+        yield _p(c.key, "size", ERROR, f"{c.size} exceeds the Azure Files maximum of {CATALOG['drivers']['files']['maxSize']}")
+    if c.driver == "disk":
+        limit_key = "maxSizePremiumV2" if info.get("sku") == "PremiumV2_LRS" else "maxSize"
+        limit = CATALOG["drivers"]["disk"][limit_key]
+        if size > quantity.parse(limit):
+            yield _p(c.key, "size", ERROR, f"{c.size} exceeds the Azure Disk maximum of {limit}",
+                     "use tier lustre or files for larger caches")
+
+
+def _classes(c: Cache, declared: set[str]) -> Iterator[Problem]:
+    name = c.storage_class
+    if c.chart_class or name in ("", "-") or name in declared:
+        return
+    if name in CATALOG["notClasses"]:
+        yield _p(c.key, "storageClass", ERROR, f"{name!r} is {CATALOG['notClasses'][name]['message']}",
+                 "if you created it yourself, list it in existingStorageClasses")
+        return
+    info = CATALOG["classes"].get(name)
+    if info is None:
+        near = nearest(name, sorted(CATALOG["classes"]))
+        hint = f"did you mean {near!r}? " if near else ""
+        yield _p(c.key, "storageClass", WARNING, f"{name!r} is not an AKS built-in class nor one this chart creates",
+                 hint + "list classes that exist in your cluster in existingStorageClasses")
+    elif not info["builtin"] and not c.class_from_preset:
+        yield _p(c.key, "storageClass", WARNING,
+                 f"{name!r} exists only after extra setup ({CATALOG['drivers'][info['driver']]['title']})",
+                 "see the README section for this tier; list it in existingStorageClasses once it exists")
+
+
+def check(spec: dict[str, Any]) -> list[Problem]:
+    """Every semantic problem of a schema-valid spec (or values file)."""
+    values = values_of(spec)
+    release = spec.get("release", "dynamo-cache")
+    resolved = caches(values, release)
+    declared = set(spec.get("existingStorageClasses") or [])
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for c in resolved.values():
+        if not c.rendered:
+            continue
+        if c.name in seen:
+            problems.append(_p(c.key, "name", ERROR,
+                               f"claim name {c.name!r} is already used by caches.{seen[c.name]}; two caches cannot share one claim",
+                               "give each cache its own name, or point one at the other with existingClaim"))
+        seen.setdefault(c.name, c.key)
+        problems += _access_modes(c)
+        problems += _sizes(c, values)
+        problems += _classes(c, declared)
+    problems += _relative_sizes(resolved, spec)
+    problems += _lustre(values, resolved)
+    return problems
+
+
+def _relative_sizes(resolved: dict[str, Cache], spec: dict[str, Any]) -> Iterator[Problem]:
+    model = resolved["model"]
+    if not (model.rendered and model.size):
+        return
+    model_bytes = quantity.parse(model.size)
+    for key in ("compilation", "perf"):
+        c = resolved[key]
+        if c.rendered and c.size and quantity.parse(c.size) > model_bytes:
+            yield _p(key, "size", WARNING, f"{c.size} is larger than the model cache ({model.size})",
+                     "compiled artifacts and benchmark data are usually much smaller than the weights")
+    if spec.get("modelSize"):
+        needed = quantity.parse_model_size(spec["modelSize"]) * Decimal("1.2")
+        if model_bytes < needed:
+            yield _p("model", "size", WARNING,
+                     f"{model.size} is too small for a {spec['modelSize']} model (needs about {quantity.human(needed)} with 20% room for download temp files)",
+                     f"request at least {quantity.human(needed.to_integral_value(ROUND_CEILING))}")
+
+
+def _lustre(values: dict[str, Any], resolved: dict[str, Cache]) -> Iterator[Problem]:
+    sc = values["lustre"]["storageClass"]
+    if not (sc["create"] and any(c.rendered and c.chart_class for c in resolved.values())):
+        return
+    base = "$.lustre.storageClass"
+    if not sc.get("zone"):
+        yield Problem(f"{base}.zone", ERROR, "a dynamic Lustre class needs a zone", "set the zone of your GPU nodes, e.g. \"1\"")
+    allowed = CATALOG["lustre"]["optionalParameters"]
+    for key in sc.get("parameters") or {}:
+        if key not in allowed:
+            near = nearest(key, allowed)
+            yield Problem(f"{base}.parameters.{key}", ERROR, f"the Lustre driver rejects unknown parameter {key!r}",
+                          f"did you mean {near!r}?" if near else f"allowed: {', '.join(allowed)}")

@@ -1,0 +1,80 @@
+"""Structural validation of a spec or values mapping against its JSON Schema:
+every error, with its JSON path, the allowed values and the nearest spelling."""
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+from typing import Any, Iterator
+
+from .problems import ERROR, Problem, json_path, nearest
+
+SPEC_SCHEMA_FILE = "dynamo-cache-spec.schema.json"
+
+
+@functools.lru_cache(maxsize=None)
+def load_spec_schema() -> dict[str, Any]:
+    """The spec schema shipped in schemas/ (installed as dynamo_cache.schemas)."""
+    text = resources.files("dynamo_cache.schemas").joinpath(SPEC_SCHEMA_FILE).read_text("utf-8")
+    return json.loads(text)
+
+
+@functools.lru_cache(maxsize=None)
+def _validator(schema_json: str) -> Any:
+    from jsonschema import Draft7Validator
+
+    return Draft7Validator(json.loads(schema_json))
+
+
+def _messages(error: Any) -> Iterator[tuple[list[Any], str, str]]:
+    """(path, message, hint) for one jsonschema error, unwrapping oneOf/allOf."""
+    path = list(error.absolute_path)
+    if error.validator == "oneOf" and error.context:
+        # oneOf [null, X]: report what X said, not "is not valid under any".
+        inner = [e for e in error.context if e.validator != "type" or e.validator_value != "null"]
+        if inner:
+            for sub in inner:
+                yield from _messages(sub)
+            return
+    given = json.dumps(error.instance, default=str)
+    if len(given) > 80:
+        given = given[:77] + "..."
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extras = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
+        for extra in extras:
+            near = nearest(extra, allowed)
+            hint = f"did you mean {near!r}?" if near else f"allowed keys: {', '.join(allowed)}"
+            yield path + [extra], f"unknown key {extra!r}", hint
+        return
+    if error.validator == "enum":
+        allowed = [str(v) for v in error.validator_value]
+        near = nearest(error.instance, allowed)
+        hint = f"did you mean {near!r}?" if near else ""
+        yield path, f"{given} is not allowed; allowed: {', '.join(allowed)}", hint
+        return
+    if error.validator == "pattern":
+        yield path, f"{given} does not have the expected form", _pattern_hint(path)
+        return
+    if error.validator == "type":
+        yield path, f"{given} is a {type(error.instance).__name__ if error.instance is not None else 'null'}, expected {error.validator_value}", ""
+        return
+    yield path, error.message if len(error.message) < 300 else error.message[:297] + "...", ""
+
+
+def _pattern_hint(path: list[Any]) -> str:
+    leaf = str(path[-1]) if path else ""
+    return {
+        "size": "a Kubernetes quantity greater than zero, such as 100Gi, 1.5Ti or 500G",
+        "maintenanceTimeOfDayUtc": "HH:MM in UTC, such as 02:00",
+        "zone": "one zone number, such as 1",
+    }.get(leaf, "lowercase letters, digits, '-' and '.', starting and ending with a letter or digit (DNS-1123)")
+
+
+def check(document: Any, schema: dict[str, Any]) -> list[Problem]:
+    validator = _validator(json.dumps(schema, sort_keys=True))
+    problems = []
+    for error in validator.iter_errors(document):
+        for path, message, hint in _messages(error):
+            problems.append(Problem(json_path(path), ERROR, message, hint))
+    return problems

@@ -1,0 +1,1 @@
+"""The JSON Schemas of schemas/, installed as package data."""
