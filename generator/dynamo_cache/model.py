@@ -99,7 +99,10 @@ def _class_rules() -> list[dict[str, Any]]:
                 {"type": "null"}, {"type": "array", "items": {"enum": driver["accessModes"]}}]}
         if not then["properties"]:
             continue
-        rules.append({"if": {"required": ["storageClass"], "properties": {"storageClass": {"enum": classes}}},
+        # Only for a claim the chart renders (enabled, no existingClaim).
+        rules.append({"if": {"required": ["storageClass"], "properties": {
+                          "storageClass": {"enum": classes}, "enabled": {"const": True},
+                          "existingClaim": {"const": ""}}},
                       "then": then})
     return rules
 

@@ -25,7 +25,7 @@ class Cache:
     driver: str | None           # catalog driver key, None when unknown
     keep: bool
     existing_claim: str
-    class_from_preset: bool
+    class_from_preset: bool      # the tier's own choice (no unknown-class warning)
     annotations: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
 
@@ -38,7 +38,7 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     """Helm's coalescing for our shapes: maps merge, everything else replaces."""
     out = copy.deepcopy(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict) and value:
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = deep_merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
@@ -77,13 +77,13 @@ def caches(values: dict[str, Any], release: str = "dynamo-cache") -> dict[str, C
         v = values["caches"][key]
         storage_class = v.get("storageClass")
         chart_class = False
-        class_from_preset = storage_class is None
         if storage_class is None:
             storage_class = preset["class"]
             if preset.get("chartClass"):
                 storage_class, chart_class = lustre_class, True
         elif storage_class == lustre_class:
             chart_class = True
+        class_from_preset = chart_class or storage_class == preset["class"]
         info = CATALOG["classes"].get(storage_class) or CATALOG["notClasses"].get(storage_class)
         driver = "lustre" if chart_class else (info or {}).get("driver")
         size = v.get("size") or preset.get("size")

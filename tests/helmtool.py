@@ -1,0 +1,61 @@
+"""Run the real helm binaries (Helm 3 and Helm 4) against the chart, once per
+distinct call: results are memoised, so many tests share one render."""
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml_io
+
+ROOT = Path(__file__).resolve().parent.parent
+CHART = ROOT / "charts" / "dynamo-cache"
+VERSIONS = ("helm3", "helm4")
+
+
+@functools.lru_cache(maxsize=None)
+def binaries() -> dict[str, str]:
+    """HELM3/HELM4 from the environment, else what ci/get_helm.py provides."""
+    found = {name: os.environ.get(name.upper(), "") for name in VERSIONS}
+    if not all(found.values()):
+        out = subprocess.run([sys.executable, str(ROOT / "ci" / "get_helm.py")], check=True,
+                             capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            key, _, path = line.partition("=")
+            if key.lower() in found and not found[key.lower()]:
+                found[key.lower()] = path
+    return found
+
+
+@dataclass(frozen=True)
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def docs(self) -> list[dict[str, Any]]:
+        assert self.returncode == 0, self.stderr
+        return [d for d in yaml_io.load_all(self.stdout) if d]
+
+    def kinds(self, kind: str) -> dict[str, dict[str, Any]]:
+        return {d["metadata"]["name"]: d for d in self.docs if d["kind"] == kind}
+
+
+@functools.lru_cache(maxsize=None)
+def helm(version: str, *args: str, values: str | None = None) -> Run:
+    proc = subprocess.run([binaries()[version], *args], input=values, capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def template(version: str, values: str | None = None, release: str = "dynamo-cache",
+             *extra: str) -> Run:
+    args = ["template", release, str(CHART), *extra]
+    if values is not None:
+        args += ["-f", "-"]
+    return helm(version, *args, values=values)

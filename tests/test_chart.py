@@ -1,0 +1,149 @@
+"""The chart rendered by real Helm 3 and Helm 4: defaults, every tier, overrides,
+Kubernetes OpenAPI validation, and agreement between the two Helm versions."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import kubernetes_validate
+import pytest
+
+import helmtool
+import yaml_io
+from dynamo_cache import resolve
+from dynamo_cache.catalog import CACHE_KEYS, CATALOG, TIERS
+
+# The oldest Kubernetes the Lustre driver supports and the newest bundled schema
+# (../shared/reference/azure-storage.md; helm-and-tooling.md).
+K8S_VERSIONS = ("1.29", "1.37")
+CLAIMS = ["model-cache", "compilation-cache", "perf-cache"]
+
+
+def gen_values(*args: str) -> str:
+    proc = subprocess.run([sys.executable, "-m", "dynamo_cache", *args], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_lint_strict(helm_version: str) -> None:
+    run = helmtool.helm(helm_version, "lint", "--strict", str(helmtool.CHART))
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_no_values_gives_three_claims_on_builtin_classes(helm_version: str) -> None:
+    claims = helmtool.template(helm_version).kinds("PersistentVolumeClaim")
+    assert sorted(claims) == sorted(CLAIMS)
+    for claim in claims.values():
+        cls = claim["spec"]["storageClassName"]
+        assert CATALOG["classes"][cls]["builtin"], cls
+    assert claims["model-cache"]["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
+    assert "helm.sh/resource-policy" not in claims["perf-cache"]["metadata"].get("annotations", {})
+    assert not helmtool.template(helm_version).kinds("StorageClass")
+
+
+def test_labels(helm_version: str) -> None:
+    claim = helmtool.template(helm_version, release="r1").kinds("PersistentVolumeClaim")["perf-cache"]
+    labels = claim["metadata"]["labels"]
+    assert labels["app.kubernetes.io/name"] == "dynamo-cache"
+    assert labels["app.kubernetes.io/instance"] == "r1"
+    assert labels["app.kubernetes.io/managed-by"] == "Helm"
+    assert labels["app.kubernetes.io/component"] == "perf-cache"
+    assert labels["app.kubernetes.io/part-of"] == "dynamo"
+    assert labels["helm.sh/chart"].startswith("dynamo-cache-")
+    assert labels["app.kubernetes.io/version"]
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_tier_renders_what_the_catalog_says(helm_version: str, tier: str) -> None:
+    run = helmtool.template(helm_version, gen_values("--tier", tier))
+    claims = run.kinds("PersistentVolumeClaim")
+    expected = resolve.caches(resolve.values_of({"tier": tier}))
+    for key in CACHE_KEYS:
+        want = expected[key]
+        got = claims[want.name]
+        assert got["spec"]["storageClassName"] == want.storage_class
+        assert got["spec"]["accessModes"] == want.access_modes
+        assert got["spec"]["resources"]["requests"]["storage"] == want.size
+        kept = got["metadata"].get("annotations", {}).get("helm.sh/resource-policy") == "keep"
+        assert kept == want.keep
+        # the same as rendering the chart's own presets with nothing but the tier
+        bare = helmtool.template(helm_version, f"tier: {tier}\n").kinds("PersistentVolumeClaim")[want.name]
+        assert bare["spec"] == got["spec"]
+
+
+def test_lustre_tier_creates_a_retained_class_sized_to_the_sku(helm_version: str) -> None:
+    run = helmtool.template(helm_version, gen_values("--tier", "lustre", "--lustre-sku", "AMLFS-Durable-Premium-250", "--zone", "2"))
+    (sc,) = run.kinds("StorageClass").values()
+    assert sc["metadata"]["name"] == "dynamo-cache-lustre"
+    assert sc["provisioner"] == "azurelustre.csi.azure.com"
+    assert sc["reclaimPolicy"] == "Retain"
+    assert sc["parameters"]["sku-name"] == "AMLFS-Durable-Premium-250"
+    assert sc["parameters"]["zone"] == "2"
+    allowed = CATALOG["lustre"]["requiredParameters"] + CATALOG["lustre"]["optionalParameters"]
+    assert set(sc["parameters"]) <= set(allowed)
+    assert set(CATALOG["lustre"]["requiredParameters"]) <= set(sc["parameters"])
+    assert sc["mountOptions"] == ["noatime", "flock"]
+    model = run.kinds("PersistentVolumeClaim")["model-cache"]
+    assert model["spec"]["storageClassName"] == "dynamo-cache-lustre"
+    assert model["spec"]["resources"]["requests"]["storage"] == "8Ti"  # the SKU's minimum
+
+
+def test_lustre_class_name_follows_the_release(helm_version: str) -> None:
+    names = {release: list(helmtool.template(helm_version, "tier: lustre\n", release).kinds("StorageClass"))
+             for release in ("a", "b")}
+    assert names == {"a": ["a-dynamo-cache-lustre"], "b": ["b-dynamo-cache-lustre"]}
+
+
+@pytest.mark.parametrize(("storage_class", "expected"), [("", None), ("-", ""), ("my-class", "my-class")])
+def test_storage_class_rule(helm_version: str, storage_class: str, expected: str | None) -> None:
+    values = yaml_io.dump({"caches": {"perf": {"storageClass": storage_class}}})
+    spec = helmtool.template(helm_version, values).kinds("PersistentVolumeClaim")["perf-cache"]["spec"]
+    assert spec.get("storageClassName", None) == expected
+    assert ("storageClassName" in spec) == (expected is not None)
+
+
+def test_overrides_win_over_the_preset(helm_version: str) -> None:
+    values = yaml_io.dump({"tier": "disk", "caches": {
+        "model": {"size": "300Gi", "keep": False, "name": "weights", "labels": {"team": "a"},
+                  "annotations": {"note": "x"}},
+        "compilation": {"existingClaim": "shared-compile"},
+        "perf": {"enabled": False},
+    }})
+    claims = helmtool.template(helm_version, values).kinds("PersistentVolumeClaim")
+    assert list(claims) == ["weights"]
+    model = claims["weights"]
+    assert model["spec"]["resources"]["requests"]["storage"] == "300Gi"
+    assert model["spec"]["storageClassName"] == "managed-csi-premium"
+    assert model["metadata"]["labels"]["team"] == "a"
+    assert model["metadata"]["annotations"] == {"note": "x"}
+
+
+def test_local_claims_accept_ephemeral_storage(helm_version: str) -> None:
+    claims = helmtool.template(helm_version, "tier: local\n").kinds("PersistentVolumeClaim")
+    annotation = "localdisk.csi.acstor.io/accept-ephemeral-storage"
+    assert claims["compilation-cache"]["metadata"]["annotations"][annotation] == "true"
+    assert annotation not in claims["model-cache"]["metadata"].get("annotations", {})
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_helm3_and_helm4_agree(tier: str) -> None:
+    values = gen_values("--tier", tier)
+    docs = {v: helmtool.template(v, values).docs for v in helmtool.VERSIONS}
+    assert docs["helm3"] == docs["helm4"]
+
+
+@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("k8s", K8S_VERSIONS)
+def test_rendered_objects_pass_kubernetes_validate_strict(tier: str, k8s: str) -> None:
+    docs = helmtool.template("helm4", gen_values("--tier", tier)).docs
+    assert docs
+    for doc in docs:
+        kubernetes_validate.validate(doc, k8s, strict=True)
+
+
+def test_kubernetes_validate_catches_a_wrong_field() -> None:
+    """The validator is really strict: the check above can fail."""
+    doc = helmtool.template("helm4").docs[0]
+    doc["spec"]["storageClass"] = doc["spec"].pop("storageClassName")
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(doc, K8S_VERSIONS[-1], strict=True)

@@ -1,0 +1,98 @@
+"""gen-values as a user runs it: a real process, exit codes, files, stdin, no tracebacks."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import yaml_io
+
+
+def run(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([sys.executable, "-m", "dynamo_cache", *args], input=stdin,
+                          capture_output=True, cwd=cwd, timeout=60)
+    out = subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode())
+    assert "Traceback" not in out.stderr
+    return out
+
+
+def test_help_and_version() -> None:
+    assert "gen-values --tier lustre" in run("--help").stdout
+    assert run("--version").returncode == 0
+
+
+@pytest.mark.parametrize("args", [["--tier", "nope"], ["--bogus"], ["validate"], ["--lustre-sku", "x"]])
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    assert run(*args).returncode == 2
+
+
+def test_spec_from_stdin_and_flags_override_the_file() -> None:
+    proc = run("--spec", "-", "--tier", "disk", stdin=b"tier: lustre\ncaches: {perf: {size: 10Gi}}\n")
+    values = yaml_io.load(proc.stdout)
+    assert values["tier"] == "disk"
+    assert values["caches"]["perf"]["size"] == "10Gi"
+    assert values["caches"]["model"]["storageClass"] == "managed-csi-premium"
+
+
+def test_same_input_same_bytes() -> None:
+    assert run("--tier", "lustre").stdout == run("--tier", "lustre").stdout
+
+
+def test_output_file_written_and_never_clobbered(tmp_path: Path) -> None:
+    out = tmp_path / "values.yaml"
+    assert run("--tier", "disk", "-o", str(out)).returncode == 0
+    first = out.read_text()
+    assert yaml_io.load(first)["tier"] == "disk"
+    # an invalid run leaves the file exactly as it was
+    bad = run("--tier", "disk", "--model-size", "1Ti", "--strict", "-o", str(out))
+    assert bad.returncode == 1 and out.read_text() == first
+    # a different valid run refuses to replace it without --force
+    refused = run("--tier", "files", "-o", str(out))
+    assert refused.returncode == 1 and "--force" in refused.stderr and out.read_text() == first
+    assert run("--tier", "files", "-o", str(out), "--force").returncode == 0
+    assert yaml_io.load(out.read_text())["tier"] == "files"
+    assert (tmp_path / "values.yaml.bak").read_text() == first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["values.yaml", "values.yaml.bak"]
+
+
+@pytest.mark.parametrize(("make", "fragment"), [
+    (lambda d: d / "missing.yaml", "no such file"),
+    (lambda d: d, "is a directory"),
+    (lambda d: _write(d / "bin.yaml", b"\x00\x01\x02"), "binary"),
+    (lambda d: _write(d / "latin1.yaml", b"tier: caf\xe9\n"), "not UTF-8"),
+    (lambda d: _write(d / "arr.json", b"[1, 2]"), "is a list"),
+    (lambda d: _write(d / "dup.json", b'{"tier": "disk", "tier": "files"}'), "duplicate key"),
+    (lambda d: _write(d / "bad.json", b'{"tier": '), "invalid JSON"),
+    (lambda d: _write(d / "big.yaml", b"# x\n" * 300_000), "larger than"),
+])
+def test_unreadable_input_is_one_clear_error(tmp_path: Path, make, fragment: str) -> None:
+    path = make(tmp_path)
+    proc = run("validate", str(path))
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"{path}::$: error: ") and fragment in proc.stderr
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def test_json_format_lists_every_problem_sorted(tmp_path: Path) -> None:
+    spec = _write(tmp_path / "s.yaml", b"tier: lustr\ncaches: {model: {size: 10 gigs, colour: red}}\n")
+    proc = run("validate", "--format", "json", str(spec))
+    assert proc.returncode == 1
+    items = json.loads(proc.stderr)
+    assert [i["path"] for i in items] == sorted(i["path"] for i in items)
+    assert {i["path"] for i in items} == {"$.tier", "$.caches.model.size", "$.caches.model.colour"}
+    assert all(set(i) == {"file", "path", "level", "message", "hint"} for i in items)
+
+
+def test_validate_accepts_its_own_output(tmp_path: Path) -> None:
+    for tier in ("lustre", "disk", "files", "blob", "local"):
+        out = tmp_path / f"{tier}.yaml"
+        assert run("--tier", tier, "-o", str(out)).returncode == 0
+        proc = run("validate", "--strict", str(out))
+        assert proc.returncode == 0, proc.stderr

@@ -1,0 +1,44 @@
+"""Generated files match the generator, and the installed package (not the
+source tree) finds its schema and catalog."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from dynamo_cache import chartgen
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_committed_generated_files_do_not_drift() -> None:
+    assert chartgen.drift(ROOT) == [], "run `gen-values generate` and commit the result"
+
+
+def test_drift_is_detected(tmp_path: Path) -> None:
+    for rel, content in chartgen.outputs().items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(content)
+    assert chartgen.drift(tmp_path) == []
+    victim = next(iter(chartgen.outputs()))
+    (tmp_path / victim).write_text("edited by hand\n")
+    assert chartgen.drift(tmp_path) == [victim]
+
+
+def test_generated_files_say_so() -> None:
+    for rel, content in chartgen.outputs().items():
+        assert "do not edit" in content.split("\n", 3)[1] + content.split("\n", 3)[0], rel
+
+
+def test_installed_package_finds_its_data(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--target", str(target), str(ROOT)], check=True, capture_output=True)
+    assert (target / "dynamo_cache" / "schemas" / "dynamo-cache-spec.schema.json").is_file()
+    code = ("import dynamo_cache, dynamo_cache.schema_check as s, dynamo_cache.catalog as c;"
+            "assert 'site' in dynamo_cache.__file__, dynamo_cache.__file__;"
+            "print(s.load_spec_schema()['title'], len(c.TIERS))")
+    out = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(target)!r}); {code}"],
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "dynamo-cache spec (gen-values input) 5"

@@ -1,0 +1,74 @@
+"""Random specs and random garbage: every run ends in valid values that pass the
+chart's schema (and helm template, for a sample), or a clean exit 1."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsonschema
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import helmtool
+import yaml_io
+from dynamo_cache.catalog import ACCESS_MODES, CACHE_KEYS, CATALOG, TIERS
+from dynamo_cache.cli import main
+
+CHART_SCHEMA = json.loads((helmtool.CHART / "values.schema.json").read_text())
+sizes = st.one_of(st.sampled_from(["1Gi", "50Gi", "100Gi", "4Ti", "200Ti", "1.5Ti", "500G", "0", "-1Gi", "10 gigs"]),
+                  st.from_regex(r"\A[0-9]{1,5}(Gi|Ti|G)?\Z"), st.integers(), st.none())
+classes = st.one_of(st.sampled_from(sorted(CATALOG["classes"]) + ["", "-", "local-ephemeral", "Bad_Class"]),
+                    st.text(max_size=12), st.none())
+cache = st.fixed_dictionaries({}, optional={
+    "size": sizes, "storageClass": classes,
+    "accessModes": st.one_of(st.none(), st.lists(st.sampled_from(ACCESS_MODES + ["ReadWriteAll"]), max_size=3)),
+    "volumeMode": st.sampled_from(["Filesystem", "Block", "block"]),
+    "keep": st.one_of(st.booleans(), st.none(), st.text(max_size=3)),
+    "enabled": st.booleans(), "name": st.sampled_from(["model-cache", "perf-cache", "x", "Bad Name"]),
+    "existingClaim": st.sampled_from(["", "mine"]),
+})
+specs = st.fixed_dictionaries({}, optional={
+    "tier": st.one_of(st.sampled_from(TIERS), st.text(max_size=8)),
+    "caches": st.fixed_dictionaries({}, optional={k: cache for k in CACHE_KEYS}),
+    "modelSize": st.sampled_from(["140GB", "65Gi", "1TB"]),
+    "release": st.sampled_from(["dynamo-cache", "prod", "Bad_Release"]),
+})
+garbage = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+                       lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+                       max_leaves=20)
+
+SAMPLED: list[str] = []
+
+
+def check(document: Any) -> None:
+    text = yaml_io.dump(document) if not isinstance(document, bytes) else document.decode("utf-8", "replace")
+    result = CliRunner().invoke(main, ["--spec", "-"], input=text, catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output
+    if result.exit_code == 1:
+        assert result.stdout == "" and "<stdin>::$" in result.stderr.replace("-::$", "<stdin>::$")
+        return
+    values = yaml_io.load(result.stdout)
+    jsonschema.Draft7Validator(CHART_SCHEMA).validate(values)
+    if len(SAMPLED) < 20:  # helm is slow: render a sample of the valid outputs
+        SAMPLED.append(result.stdout)
+        for version in helmtool.VERSIONS:
+            run = helmtool.template(version, result.stdout)
+            assert run.returncode == 0, run.stderr
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(specs)
+def random_specs(spec: dict[str, Any]) -> None:
+    check(spec)
+
+
+def test_random_specs() -> None:
+    SAMPLED.clear()
+    random_specs()
+    assert SAMPLED, "no random spec was valid: the strategy tests nothing but errors"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(garbage, st.binary(max_size=64)))
+def test_random_garbage(document: Any) -> None:
+    check(document)
