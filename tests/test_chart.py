@@ -147,3 +147,14 @@ def test_kubernetes_validate_catches_a_wrong_field() -> None:
     doc["spec"]["storageClass"] = doc["spec"].pop("storageClassName")
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(doc, K8S_VERSIONS[-1], strict=True)
+
+
+def test_notes_list_claims_and_warn_for_every_cache_not_kept() -> None:
+    """NOTES.txt through a client-side dry-run (Helm 4 needs no cluster for it)."""
+    run = helmtool.helm("helm4", "install", "r", str(helmtool.CHART), "--dry-run=client", "--set", "tier=disk")
+    assert run.returncode == 0, run.stderr
+    notes = run.stdout.split("NOTES:", 1)[1]
+    assert "model-cache: 128Gi, ReadWriteOnce, class managed-csi-premium, kept on uninstall" in notes
+    assert "WaitForFirstConsumer" in notes
+    warned = [line.split()[1] for line in notes.splitlines() if line.startswith("WARNING:")]
+    assert warned == ["perf-cache"]

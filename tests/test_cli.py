@@ -96,3 +96,18 @@ def test_validate_accepts_its_own_output(tmp_path: Path) -> None:
         assert run("--tier", tier, "-o", str(out)).returncode == 0
         proc = run("validate", "--strict", str(out))
         assert proc.returncode == 0, proc.stderr
+
+
+def test_from_lists_claims_a_tier_change_would_need_to_migrate(tmp_path: Path) -> None:
+    old = tmp_path / "installed.yaml"
+    assert run("--tier", "disk", "-o", str(old)).returncode == 0
+    same = run("--tier", "disk", "--from", str(old))
+    assert same.returncode == 0 and same.stderr == ""
+    changed = run("--tier", "lustre", "--from", str(old))
+    assert changed.returncode == 0 and yaml_io.load(changed.stdout)["tier"] == "lustre"
+    flagged = {line.split("::", 1)[1].split(":", 1)[0] for line in changed.stderr.splitlines()}
+    assert "$.caches.model.storageClass" in flagged and "$.caches.model.accessModes" in flagged
+    assert all("new claim" in line for line in changed.stderr.splitlines())
+    assert run("--tier", "lustre", "--from", str(old), "--strict").returncode == 1
+    missing = run("--tier", "lustre", "--from", str(tmp_path / "nope.yaml"))
+    assert missing.returncode == 1 and "(--from): no such file" in missing.stderr

@@ -35,6 +35,17 @@ def load_spec(name: str | None, overrides: dict[str, Any], stdin: BinaryIO | Non
     return Result(source, spec, P.sort(rules.check(spec)))
 
 
+def against_existing(result: Result, existing_values: str) -> Result:
+    """Add migration warnings for upgrading the release whose values are in
+    `existing_values` to `result.spec` (a tier change is the usual cause)."""
+    old = load_spec(existing_values, {})
+    if old.spec is None:
+        return Result(result.source, result.spec, P.sort(result.problems + [
+            P.Problem(p.path, p.level, f"{existing_values} (--from): {p.message}", p.hint) for p in old.problems]))
+    assert result.spec is not None
+    return Result(result.source, result.spec, P.sort(result.problems + rules.migration(old.spec, result.spec)))
+
+
 def _apply(document: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     """Dotted override keys ("lustre.storageClass.zone") set into a copy of document."""
     spec = dict(document)

@@ -44,6 +44,8 @@ def common(func: Any) -> Any:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the values here (atomically) instead of stdout.")
 @click.option("--force", is_flag=True, help="Replace an existing --output file (kept as FILE.bak).")
+@click.option("--from", "from_values", metavar="VALUES",
+              help="Values of the installed release: warn about claims this change would need to migrate.")
 @click.option("--release", help="Helm release name (checks names; derives the Lustre class name).")
 @click.option("--namespace", help="Namespace of the claims.")
 @click.option("--model-size", help="Size of the model files, e.g. 140GB (checks the model cache size).")
@@ -53,7 +55,7 @@ def common(func: Any) -> Any:
 @click.version_option(package_name="dynamo-cache", prog_name="gen-values")
 @click.pass_context
 def main(ctx: click.Context, tier: str | None, spec_file: str | None, output: Path | None, force: bool,
-         release: str | None, namespace: str | None, model_size: str | None, lustre_sku: str | None,
+         from_values: str | None, release: str | None, namespace: str | None, model_size: str | None, lustre_sku: str | None,
          zone: str | None, strict: bool, fmt: str) -> None:
     """Write Helm values for the dynamo-cache chart from a tier preset and a spec.
 
@@ -69,6 +71,8 @@ def main(ctx: click.Context, tier: str | None, spec_file: str | None, output: Pa
     flags = {"tier": tier, "release": release, "namespace": namespace, "modelSize": model_size,
              "lustre.storageClass.skuName": lustre_sku, "lustre.storageClass.zone": zone}
     result = api.load_spec(spec_file, {k: v for k, v in flags.items() if v is not None})
+    if from_values and result.ok:
+        result = api.against_existing(result, from_values)
     code = _report(result, fmt, strict)
     if code != OK:
         ctx.exit(code)

@@ -166,3 +166,29 @@ def _lustre(values: dict[str, Any], resolved: dict[str, Cache]) -> Iterator[Prob
             near = nearest(key, allowed)
             yield Problem(f"{base}.parameters.{key}", ERROR, f"the Lustre driver rejects unknown parameter {key!r}",
                           f"did you mean {near!r}?" if near else f"allowed: {', '.join(allowed)}")
+
+
+def migration(old_spec: dict[str, Any], new_spec: dict[str, Any]) -> list[Problem]:
+    """Warnings for claims an upgrade from `old_spec` to `new_spec` cannot change in
+    place (PVC specs are immutable except a size increase): each needs a migration."""
+    release = new_spec.get("release", old_spec.get("release", "dynamo-cache"))
+    old = caches(values_of(old_spec), release)
+    new = caches(values_of(new_spec), release)
+    problems = []
+    for key, after in new.items():
+        before = old[key]
+        if not (before.rendered and after.rendered and before.name == after.name):
+            continue
+        changes = [(leaf, b, a) for leaf, b, a in (
+            ("storageClass", before.storage_class, after.storage_class),
+            ("accessModes", ",".join(before.access_modes), ",".join(after.access_modes)),
+            ("volumeMode", before.volume_mode, after.volume_mode)) if b != a]
+        if before.size and after.size and quantity.parse(after.size) < quantity.parse(before.size):
+            changes.append(("size", before.size, after.size))
+        for leaf, b, a in changes:
+            problems.append(_p(key, leaf, WARNING,
+                               f"claim {after.name} exists with {leaf} {b}; the new values ask for {a}, which Kubernetes "
+                               "cannot change on an existing claim (helm upgrade will stop with this message)",
+                               f"migrate: set caches.{key}.name to a new claim, copy the data, then delete {after.name}; "
+                               f"or keep {leaf} {b}"))
+    return problems

@@ -1,0 +1,78 @@
+{{/*
+dynamo-cache.guard: before an install or upgrade touches a claim that already
+exists, say in our own words what Kubernetes would refuse (PVC specs are immutable
+except a size increase on a bound, expandable claim) and what to do instead.
+`lookup` reads the live objects; it is empty under `helm template` and client
+dry-runs, where this check cannot apply.
+Usage: {{ include "dynamo-cache.guard" . }}
+*/}}
+{{- define "dynamo-cache.guard" -}}
+{{- $catalog := include "dynamo-cache.catalog.json" . | fromJson -}}
+{{- $caches := include "dynamo-cache.caches" . | fromJson -}}
+{{- $errors := list -}}
+{{- range $key := $catalog.cacheOrder -}}
+{{- $c := index $caches $key -}}
+{{- if and $c.enabled (not $c.existingClaim) -}}
+{{- $live := lookup "v1" "PersistentVolumeClaim" $.Release.Namespace $c.name -}}
+{{- if $live -}}
+{{- $class := dict -}}
+{{- with $live.spec.storageClassName -}}
+{{- $class = lookup "storage.k8s.io/v1" "StorageClass" "" . -}}
+{{- end -}}
+{{- $errors = concat $errors (include "dynamo-cache.guard.compare" (dict "cache" $c "live" $live "class" $class "release" $.Release.Name "namespace" $.Release.Namespace) | fromJsonArray) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if $errors -}}
+{{- fail (printf "\n\ndynamo-cache: this change cannot be applied to the existing claims:\n- %s\n\nNothing was changed." (join "\n- " $errors)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+dynamo-cache.guard.compare: the messages (JSON list) for one cache against its live
+claim. Inputs: cache (from dynamo-cache.caches), live (the PVC), class (its live
+StorageClass or empty), release, namespace. Kept separate so tests can feed it
+simulated live objects.
+*/}}
+{{- define "dynamo-cache.guard.compare" -}}
+{{- $c := .cache -}}
+{{- $live := .live -}}
+{{- $path := printf "caches.%s" $c.key -}}
+{{- $errors := list -}}
+{{- $owner := index ($live.metadata.annotations | default dict) "meta.helm.sh/release-name" | default "" -}}
+{{- $ownerNs := index ($live.metadata.annotations | default dict) "meta.helm.sh/release-namespace" | default "" -}}
+{{- $fix := printf "give caches.%s a new name and copy the data across (a Job mounting both claims), or set the value back" $c.key -}}
+{{- if not $owner -}}
+{{- $errors = append $errors (printf "%s: claim %s already exists in namespace %s and was not created by Helm; to use it, set %s.existingClaim=%s" $path $c.name .namespace $path $c.name) -}}
+{{- else if or (ne $owner .release) (ne $ownerNs .namespace) -}}
+{{- $errors = append $errors (printf "%s: claim %s already exists and belongs to release %q (namespace %s), not %q; either install with that release name (helm upgrade --install %s ...) to adopt it with its data, or set %s.existingClaim=%s to use it from this release" $path $c.name $owner $ownerNs .release $owner $path $c.name) -}}
+{{- else -}}
+{{- $wantClass := $c.storageClass -}}
+{{- if eq $wantClass "-" -}}{{- $wantClass = "" -}}{{- end -}}
+{{- $liveClass := $live.spec.storageClassName | default "" -}}
+{{- if and (ne $c.storageClass "") (ne $wantClass $liveClass) -}}
+{{- $errors = append $errors (printf "%s.storageClass: claim %s has storageClassName %q, the values ask for %q; Kubernetes cannot change the class of an existing claim: %s to %q" $path $c.name $liveClass $wantClass $fix $liveClass) -}}
+{{- end -}}
+{{- if ne (toJson $c.accessModes) (toJson $live.spec.accessModes) -}}
+{{- $errors = append $errors (printf "%s.accessModes: claim %s has %s, the values ask for %s; access modes of an existing claim cannot change: %s" $path $c.name (join "," $live.spec.accessModes) (join "," $c.accessModes) $fix) -}}
+{{- end -}}
+{{- $liveMode := $live.spec.volumeMode | default "Filesystem" -}}
+{{- if ne $c.volumeMode $liveMode -}}
+{{- $errors = append $errors (printf "%s.volumeMode: claim %s is %s, the values ask for %s; the volume mode of an existing claim cannot change: %s" $path $c.name $liveMode $c.volumeMode $fix) -}}
+{{- end -}}
+{{- $liveSize := $live.spec.resources.requests.storage -}}
+{{- $want := include "dynamo-cache.bytes" $c.size | float64 -}}
+{{- $have := include "dynamo-cache.bytes" $liveSize | float64 -}}
+{{- if lt $want $have -}}
+{{- $errors = append $errors (printf "%s.size: claim %s requests %s, the values ask for %s; a claim can never shrink: keep %s, or %s" $path $c.name $liveSize $c.size $liveSize $fix) -}}
+{{- else if gt $want $have -}}
+{{- $phase := ($live.status | default dict).phase | default "Pending" -}}
+{{- if ne $phase "Bound" -}}
+{{- $errors = append $errors (printf "%s.size: claim %s is %s, and the API server refuses to resize a claim that is not Bound (a WaitForFirstConsumer claim binds when a pod first uses it); keep %s until a pod has used it, then upgrade" $path $c.name $phase $liveSize $liveSize) -}}
+{{- else if not (.class.allowVolumeExpansion | default false) -}}
+{{- $errors = append $errors (printf "%s.size: claim %s cannot grow from %s to %s: its class %q does not allow volume expansion; keep %s, or %s" $path $c.name $liveSize $c.size $liveClass $liveSize $fix) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $errors -}}
+{{- end -}}

@@ -1,0 +1,90 @@
+"""The upgrade guard (templates/_guard.tpl) fed simulated live claims.
+
+`lookup` is empty under `helm template`, so a copy of the chart gets one extra
+template that calls the guard's compare helper with live objects from values;
+the helper under test is the chart's own, unchanged."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import helmtool
+import yaml_io
+
+PROBE = """{{- $caches := include "dynamo-cache.caches" . | fromJson -}}
+{{- range $key, $sim := .Values.simulated }}
+---
+kind: GuardResult
+cache: {{ $key }}
+messages: {{ include "dynamo-cache.guard.compare" (dict "cache" (index $caches $key) "live" $sim.live "class" ($sim.class | default dict) "release" $.Release.Name "namespace" $.Release.Namespace) }}
+{{- end }}
+"""
+
+
+@pytest.fixture(scope="module")
+def probe_chart(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    chart = tmp_path_factory.mktemp("guard") / "dynamo-cache"
+    shutil.copytree(helmtool.CHART, chart)
+    (chart / "values.schema.json").unlink()  # the probe's `simulated` key is not a chart value
+    (chart / "templates" / "zz-guard-probe.yaml").write_text(PROBE)
+    return chart
+
+
+def live_claim(release: str = "dynamo-cache", namespace: str = "default", **spec: Any) -> dict[str, Any]:
+    base = {"storageClassName": "azurefile-csi-premium", "accessModes": ["ReadWriteMany"],
+            "volumeMode": "Filesystem", "resources": {"requests": {"storage": "100Gi"}}}
+    phase = spec.pop("phase", "Bound")
+    base.update(spec)
+    annotations = {"meta.helm.sh/release-name": release, "meta.helm.sh/release-namespace": namespace} if release else {}
+    return {"metadata": {"name": "model-cache", "annotations": annotations}, "spec": base, "status": {"phase": phase}}
+
+
+def guard(chart: Path, version: str, live: dict[str, Any], values: dict[str, Any] | None = None,
+          expandable: bool = False) -> list[str]:
+    doc = {"simulated": {"model": {"live": live, "class": {"allowVolumeExpansion": expandable}}}, **(values or {})}
+    proc = subprocess.run([helmtool.binaries()[version], "template", "dynamo-cache", str(chart), "-f", "-"],
+                          input=yaml_io.dump(doc), capture_output=True, text=True, check=True)
+    (result,) = [d for d in yaml_io.load_all(proc.stdout) if d and d.get("kind") == "GuardResult"]
+    return result["messages"]
+
+
+def model(**fields: Any) -> dict[str, Any]:
+    return {"caches": {"model": fields}}
+
+
+@pytest.mark.parametrize(("live", "values", "expandable", "fragments"), [
+    (live_claim(), None, False, []),
+    (live_claim(), model(storageClass="managed-csi-premium", accessModes=["ReadWriteOnce"]), False,
+     ["caches.model.storageClass", '"azurefile-csi-premium"', '"managed-csi-premium"', "new name"]),
+    (live_claim(accessModes=["ReadWriteOnce"]), None, False, ["caches.model.accessModes", "ReadWriteOnce", "ReadWriteMany"]),
+    (live_claim(volumeMode="Block"), None, False, ["caches.model.volumeMode", "Block"]),
+    (live_claim(resources={"requests": {"storage": "200Gi"}}), None, False, ["never shrink", "200Gi", "100Gi"]),
+    (live_claim(resources={"requests": {"storage": "50Gi"}}, phase="Pending"), None, True, ["not Bound", "Pending"]),
+    (live_claim(resources={"requests": {"storage": "50Gi"}}), None, False, ["does not allow volume expansion"]),
+    (live_claim(resources={"requests": {"storage": "50Gi"}}), None, True, []),
+    (live_claim(resources={"requests": {"storage": "0.1Ti"}}), model(size="102.4Gi"), False, []),
+    (live_claim(release="other"), None, False, ['belongs to release "other"', "existingClaim"]),
+    (live_claim(release=""), None, False, ["not created by Helm", "caches.model.existingClaim=model-cache"]),
+    (live_claim(storageClassName="whatever"), model(storageClass=""), False, []),  # "" = cluster default: not compared
+], ids=["unchanged", "class", "access", "volume-mode", "shrink", "grow-pending", "grow-not-expandable",
+        "grow-ok", "same-size-other-unit", "other-release", "not-helm", "default-class"])
+def test_guard(probe_chart: Path, helm_version: str, live: dict[str, Any], values: dict[str, Any] | None,
+               expandable: bool, fragments: list[str]) -> None:
+    messages = guard(probe_chart, helm_version, live, values, expandable)
+    if not fragments:
+        assert messages == []
+        return
+    assert len(messages) >= 1
+    text = "\n".join(messages)
+    for fragment in fragments:
+        assert fragment in text, text
+
+
+def test_guard_runs_in_the_real_templates() -> None:
+    """pvc.yaml calls the guard (so an install with lookup data hits it)."""
+    pvc = (helmtool.CHART / "templates" / "pvc.yaml").read_text()
+    assert '{{- include "dynamo-cache.guard" . -}}' in pvc
