@@ -16,8 +16,8 @@ pytestmark = pytest.mark.cluster
 
 
 @pytest.fixture
-def helm_cluster(kube_cluster: Any, kube_config: str, random_namespace: Any, helm_version: str):
-    namespace = random_namespace.name
+def helm_cluster(kube_cluster: Any, kube_config: str, random_namespace_function_scope: Any, helm_version: str):
+    namespace = random_namespace_function_scope.name
 
     def helm(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         cmd = [helmtool.binaries()[helm_version], *args, "-n", namespace, "--kubeconfig", kube_config]

@@ -31,7 +31,3 @@ CACHE_KEYS: list[str] = list(CATALOG["caches"])
 ACCESS_MODES = ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]
 VOLUME_MODES = ["Filesystem", "Block"]
 
-
-def driver_of_class(name: str | None) -> str | None:
-    info = CATALOG["classes"].get(name or "")
-    return info["driver"] if info else None

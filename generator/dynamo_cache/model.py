@@ -172,9 +172,3 @@ def defaults() -> dict[str, Any]:
         }},
     }
 
-
-def description_at(schema: dict[str, Any], path: list[str]) -> str:
-    node = schema
-    for part in path:
-        node = node["properties"][part]
-    return node.get("description", "")

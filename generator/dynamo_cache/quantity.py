@@ -16,10 +16,6 @@ GiB = 2**30
 TiB = 2**40
 
 
-def is_quantity(text: object) -> bool:
-    return isinstance(text, str) and len(text) <= 64 and _RE.match(text) is not None
-
-
 def parse(text: str) -> Decimal:
     """Bytes in `text`; ValueError when it is not a positive quantity."""
     match = _RE.match(text) if isinstance(text, str) and len(text) <= 64 else None
