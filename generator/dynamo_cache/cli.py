@@ -13,6 +13,11 @@ from .catalog import CATALOG, TIERS
 OK, INVALID, USAGE = 0, 1, 2
 
 
+def _exit_code(result: Any, strict: bool) -> int:
+    failed = not result.ok or (strict and result.problems)
+    return INVALID if failed else OK
+
+
 def _report(result: Any, fmt: str, strict: bool) -> int:
     from . import problems as P
 
@@ -21,8 +26,7 @@ def _report(result: Any, fmt: str, strict: bool) -> int:
         click.echo(P.format_json(shown, result.source), err=True)
     elif shown:
         click.echo(P.format_text(shown, result.source), err=True)
-    failed = not result.ok or (strict and shown)
-    return INVALID if failed else OK
+    return _exit_code(result, strict)
 
 
 _common = [
@@ -117,8 +121,7 @@ def validate(ctx: click.Context, files: tuple[str, ...], strict: bool, fmt: str)
         result = api.load_spec(name, {})
         if fmt == "json":
             collected += [{"file": result.source, **p.__dict__} for p in result.problems]
-            failed = not result.ok or (strict and result.problems)
-            code = max(code, INVALID if failed else OK)
+            code = max(code, _exit_code(result, strict))
         else:
             code = max(code, _report(result, fmt, strict))
     if fmt == "json":

@@ -131,7 +131,6 @@ def check(spec: dict[str, Any]) -> list[Problem]:
         problems += _sizes(c, values)
         problems += _classes(c, declared)
     problems += _relative_sizes(resolved, spec)
-    problems += _lustre(values, resolved)
     return problems
 
 
@@ -151,21 +150,6 @@ def _relative_sizes(resolved: dict[str, Cache], spec: dict[str, Any]) -> Iterato
             yield _p("model", "size", WARNING,
                      f"{model.size} is too small for a {spec['modelSize']} model (needs about {quantity.human(needed)} with 20% room for download temp files)",
                      f"request at least {quantity.human(needed.to_integral_value(ROUND_CEILING))}")
-
-
-def _lustre(values: dict[str, Any], resolved: dict[str, Cache]) -> Iterator[Problem]:
-    sc = values["lustre"]["storageClass"]
-    if not (sc["create"] and any(c.rendered and c.chart_class for c in resolved.values())):
-        return
-    base = "$.lustre.storageClass"
-    if not sc.get("zone"):
-        yield Problem(f"{base}.zone", ERROR, "a dynamic Lustre class needs a zone", "set the zone of your GPU nodes, e.g. \"1\"")
-    allowed = CATALOG["lustre"]["optionalParameters"]
-    for key in sc.get("parameters") or {}:
-        if key not in allowed:
-            near = nearest(key, allowed)
-            yield Problem(f"{base}.parameters.{key}", ERROR, f"the Lustre driver rejects unknown parameter {key!r}",
-                          f"did you mean {near!r}?" if near else f"allowed: {', '.join(allowed)}")
 
 
 def migration(old_spec: dict[str, Any], new_spec: dict[str, Any]) -> list[Problem]:
