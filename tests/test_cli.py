@@ -30,11 +30,33 @@ def test_usage_errors_exit_2(args: list[str]) -> None:
 
 
 def test_spec_from_stdin_and_flags_override_the_file() -> None:
-    proc = run("--spec", "-", "--tier", "disk", stdin=b"tier: lustre\ncaches: {perf: {size: 10Gi}}\n")
+    proc = run("--spec", "-", "--tier", "disk", "--variant", "builtin", stdin=b"tier: lustre\ncaches: {perf: {size: 10Gi}}\n")
     values = yaml_io.load(proc.stdout)
-    assert values["tier"] == "disk"
+    assert (values["tier"], values["variant"]) == ("disk", "builtin")
     assert values["caches"]["perf"]["size"] == "10Gi"
     assert values["caches"]["model"]["storageClass"] == "managed-csi-premium"
+
+
+@pytest.mark.parametrize(("sets", "path", "expected"), [
+    (["storageClasses.lustre.parameters.zone=2"], ["storageClasses", "lustre", "parameters", "zone"], "2"),  # a string stays one
+    (["caches.model.keep=false"], ["caches", "model", "keep"], False),
+    (["caches.model.size=null"], ["caches", "model", "size"], "4Ti"),  # null = the preset again
+    (["storageClasses.lustre.mountOptions=[noatime]"], ["storageClasses", "lustre", "mountOptions"], ["noatime"]),
+])
+def test_set_reads_values_by_their_schema_type(sets: list[str], path: list[str], expected: object) -> None:
+    args = ["--tier", "lustre"] + [a for s in sets for a in ("--set", s)]
+    proc = run(*args)
+    assert proc.returncode == 0, proc.stderr
+    node = yaml_io.load(proc.stdout)
+    for part in path:
+        node = node[part]
+    assert node == expected
+
+
+@pytest.mark.parametrize("bad", ["novalue", "=x", "a..b=1"])
+def test_set_without_a_path_is_a_usage_error(bad: str) -> None:
+    proc = run("--set", bad)
+    assert proc.returncode == 2 and "PATH=VALUE" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_same_input_same_bytes() -> None:

@@ -22,6 +22,12 @@ kind: GuardResult
 cache: {{ $key }}
 messages: {{ include "dynamo-cache.guard.compare" (dict "cache" (index $caches $key) "live" $sim.live "class" ($sim.class | default dict) "release" $.Release.Name "namespace" $.Release.Namespace) }}
 {{- end }}
+{{- range $profile, $live := .Values.simulatedClasses }}
+---
+kind: GuardResult
+class: {{ $profile }}
+messages: {{ include "dynamo-cache.guard.compareClass" (dict "root" $ "profile" $profile "live" $live) }}
+{{- end }}
 """
 
 
@@ -45,7 +51,9 @@ def live_claim(release: str = "dynamo-cache", namespace: str = "default", **spec
 
 def guard(chart: Path, version: str, live: dict[str, Any], values: dict[str, Any] | None = None,
           expandable: bool = False) -> list[str]:
-    doc = {"simulated": {"model": {"live": live, "class": {"allowVolumeExpansion": expandable}}}, **(values or {})}
+    # the built-in variant: the live claim below was made on azurefile-csi-premium
+    doc = {"variant": "builtin", "simulated": {"model": {"live": live, "class": {"allowVolumeExpansion": expandable}}},
+           **(values or {})}
     proc = subprocess.run([helmtool.binaries()[version], "template", "dynamo-cache", str(chart), "-f", "-"],
                           input=yaml_io.dump(doc), capture_output=True, text=True, check=True)
     (result,) = [d for d in yaml_io.load_all(proc.stdout) if d and d.get("kind") == "GuardResult"]
@@ -88,3 +96,29 @@ def test_guard_runs_in_the_real_templates() -> None:
     """pvc.yaml calls the guard (so an install with lookup data hits it)."""
     pvc = (helmtool.CHART / "templates" / "pvc.yaml").read_text()
     assert '{{- include "dynamo-cache.guard" . -}}' in pvc
+
+
+def live_lustre_class(**fields: Any) -> dict[str, Any]:
+    params = {"sku-name": "AMLFS-Durable-Premium-500", "zone": "1", "maintenance-day-of-week": "Sunday",
+              "maintenance-time-of-day-utc": "02:00"}
+    return {"metadata": {"name": "dynamo-cache-lustre"}, "provisioner": "azurelustre.csi.azure.com",
+            "reclaimPolicy": "Retain", "parameters": params, **fields}
+
+
+@pytest.mark.parametrize(("live", "values", "fragments"), [
+    (live_lustre_class(), {}, []),
+    (live_lustre_class(), {"storageClasses": {"lustre": {"parameters": {"sku-name": "AMLFS-Durable-Premium-250"}}}},
+     ["storageClasses.lustre.parameters", "AMLFS-Durable-Premium-250", "cannot change", "new name"]),
+    (live_lustre_class(reclaimPolicy="Delete"), {}, ["storageClasses.lustre.reclaimPolicy", "Delete", "Retain"]),
+    (live_lustre_class(provisioner="file.csi.azure.com"), {}, ["not this chart's class"]),
+], ids=["unchanged", "sku-change", "reclaim-change", "foreign-class"])
+def test_class_guard(probe_chart: Path, helm_version: str, live: dict[str, Any], values: dict[str, Any],
+                     fragments: list[str]) -> None:
+    doc = {"tier": "lustre", "simulatedClasses": {"lustre": live}, **values}
+    proc = subprocess.run([helmtool.binaries()[helm_version], "template", "dynamo-cache", str(probe_chart), "-f", "-"],
+                          input=yaml_io.dump(doc), capture_output=True, text=True, check=True)
+    (result,) = [d for d in yaml_io.load_all(proc.stdout) if d and d.get("class") == "lustre"]
+    text = "\n".join(result["messages"])
+    assert bool(result["messages"]) == bool(fragments), text
+    for fragment in fragments:
+        assert fragment in text, text

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import helmtool
 import yaml_io
-from dynamo_cache.catalog import ACCESS_MODES, CACHE_KEYS, CATALOG, TIERS
+from dynamo_cache.catalog import ACCESS_MODES, CACHE_KEYS, CATALOG, TIERS, VARIANTS
 from dynamo_cache.cli import main
 
 CHART_SCHEMA = json.loads((helmtool.CHART / "values.schema.json").read_text())
@@ -29,6 +29,18 @@ cache = st.fixed_dictionaries({}, optional={
 })
 specs = st.fixed_dictionaries({}, optional={
     "tier": st.one_of(st.sampled_from(TIERS), st.text(max_size=8)),
+    "variant": st.one_of(st.sampled_from(["", *VARIANTS]), st.text(max_size=8)),
+    "staticVolumes": st.fixed_dictionaries({}, optional={
+        "lustre": st.fixed_dictionaries({}, optional={"mgsIpAddress": st.sampled_from(["10.0.0.4", "", "1.2.3"])}),
+        "blob": st.fixed_dictionaries({}, optional={"storageAccount": st.sampled_from(["acct", "", "A"]),
+                                                    "containerName": st.sampled_from(["models", ""]),
+                                                    "secretName": st.sampled_from(["key", ""])})}),
+    "storageClasses": st.fixed_dictionaries({}, optional={
+        "lustre": st.fixed_dictionaries({}, optional={"create": st.booleans(), "name": st.sampled_from(["", "mine"]),
+                                                      "parameters": st.dictionaries(st.sampled_from(["zone", "sku-name", "bogus"]),
+                                                                                    st.sampled_from(["1", "", "AMLFS-Durable-Premium-40"]), max_size=2)}),
+        "diskPremiumV2": st.fixed_dictionaries({}, optional={"parameters": st.dictionaries(
+            st.sampled_from(["DiskMBpsReadWrite", "DiskIOPSReadWrite"]), st.sampled_from(["0", "50", "5000", "x"]), max_size=2)})}),
     "caches": st.fixed_dictionaries({}, optional={k: cache for k in CACHE_KEYS}),
     "modelSize": st.sampled_from(["140GB", "65Gi", "1TB"]),
     "release": st.sampled_from(["dynamo-cache", "prod", "Bad_Release"]),

@@ -46,6 +46,21 @@ def against_existing(result: Result, existing_values: str) -> Result:
     return Result(result.source, result.spec, P.sort(result.problems + rules.migration(old.spec, result.spec)))
 
 
+def set_value(path: str, text: str) -> Any:
+    """The value of `--set path=text`: the text itself where the spec schema wants a
+    string there (so zone=2 stays "2"), else the text read as YAML (true, 8192, [a])."""
+    schema: Any = schema_check.load_spec_schema()
+    for part in path.split("."):
+        options = schema.get("oneOf", [schema])
+        found = [o["properties"][part] for o in options if part in o.get("properties", {})]
+        schema = found[0] if found else {}
+    types = {o.get("type") for o in schema.get("oneOf", [schema])}
+    if "string" in types and not (text == "null" and "null" in types):
+        return text
+    document = loader.parse_text(f"value: {text}" if text else "value:")
+    return document["value"] if isinstance(document, dict) else text
+
+
 def _apply(document: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     """Dotted override keys ("lustre.storageClass.zone") set into a copy of document."""
     spec = dict(document)

@@ -7,11 +7,12 @@ spec schema in schemas/. Each says it is generated and by which command.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from . import model, yamltext
-from .catalog import CACHE_KEYS, CATALOG
+from .catalog import CACHE_KEYS, CATALOG, CHART_CLASSES
 
 COMMAND = "gen-values generate"
 CHART = Path("charts/dynamo-cache")
@@ -31,9 +32,17 @@ def template_catalog() -> dict[str, Any]:
         "classes": CATALOG["classes"],
         "notClasses": {k: {"driver": v["driver"]} for k, v in CATALOG["notClasses"].items()},
         "lustre": {"skus": CATALOG["lustre"]["skus"]},
-        "tiers": {name: {"caches": {k: {f: c[f] for f in ("class", "accessModes", "size", "keep", "chartClass") if f in c}
-                                    for k, c in tier["caches"].items()}}
+        "chartClassOrder": CHART_CLASSES,
+        "chartClasses": {k: {"provisioner": CATALOG["drivers"][v["driver"]]["provisioner"],
+                             **{f: v[f] for f in ("driver", "nameSuffix", "volumeBindingMode", "allowVolumeExpansion")}}
+                         for k, v in CATALOG["chartClasses"].items()},
+        "staticVolumes": CATALOG["staticVolumes"],
+        "tiers": {name: {"defaultVariant": tier["defaultVariant"], "variants": list(tier["variants"])}
                   for name, tier in CATALOG["tiers"].items()},
+        "presets": {tier: {variant: {k: {f: c[f] for f in ("class", "chartClass", "static", "accessModes", "size", "keep") if f in c}
+                                     for k, c in caches.items()}
+                           for variant, caches in variants.items()}
+                    for tier, variants in CATALOG["presets"].items()},
     }
 
 
@@ -62,11 +71,70 @@ def outputs() -> dict[Path, str]:
         "writes a complete file with every preset value spelled out.",
     ])
     return {
+        CHART / "README.md": chart_readme(values_yaml, header),
         CHART / "templates/_catalog.tpl": catalog_tpl,
         CHART / "values.schema.json": _json(values_schema),
         CHART / "values.yaml": values_yaml,
         Path("schemas/dynamo-cache-spec.schema.json"): _json(spec_schema),
     }
+
+
+PARAM = re.compile(r"^\s*## @param (\S+) (.*)$")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _storage(preset: dict[str, Any]) -> str:
+    if preset.get("static"):
+        return f"PersistentVolume on existing {CATALOG['drivers'][CATALOG['staticVolumes'][preset['static']]['driver']]['title']} (`staticVolumes.{preset['static']}`)"
+    if preset.get("chartClass"):
+        return f"chart class `storageClasses.{preset['chartClass']}`"
+    return f"`{preset['class']}`"
+
+
+def presets_table() -> list[str]:
+    rows = ["| tier | variant | cache | storage | access | size | kept | why |", "|---|---|---|---|---|---|---|---|"]
+    for tier_name, tier in CATALOG["tiers"].items():
+        for variant_name in tier["variants"]:
+            shown = f"**{variant_name}** (default)" if variant_name == tier["defaultVariant"] else variant_name
+            for key, c in CATALOG["presets"][tier_name][variant_name].items():
+                size = c["size"] or "SKU minimum"
+                rows.append(f"| {tier_name} | {shown} | {key} | {_storage(c)} | {', '.join(c['accessModes'])} | "
+                            f"{size} | {'yes' if c['keep'] else 'no'} | {_cell(c['why'])} |")
+    return rows
+
+
+def chart_readme(values_yaml: str, header: str) -> str:
+    """The chart's README: presets and the values table, both from generated data
+    (the table from the `## @param` lines of values.yaml)."""
+    lines = [f"<!-- {header} -->", "# dynamo-cache chart", "",
+             "Model, compilation and performance cache claims for NVIDIA Dynamo on AKS, with the",
+             "StorageClasses and PersistentVolumes each storage tier needs. Project README:",
+             "[../../README.md](../../README.md).", "",
+             "    helm install dynamo-cache ./charts/dynamo-cache            # tier files, variant nfs",
+             "    gen-values --tier lustre | helm install dynamo-cache ./charts/dynamo-cache -f -", "",
+             "## Presets", "",
+             "`tier` and `variant` choose what each cache gets; any per-cache value wins.", "",
+             *presets_table(), "", "## Values", "",
+             "| key | description | default |", "|---|---|---|"]
+    text_lines = values_yaml.splitlines()
+    for index, line in enumerate(text_lines):
+        match = PARAM.match(line)
+        if not match:
+            continue
+        value_line = text_lines[index + 1].split(":", 1)
+        default = value_line[1].strip() if len(value_line) == 2 else ""
+        if not default:  # a block list follows
+            items = []
+            for item in text_lines[index + 2:]:
+                if not item.strip().startswith("- "):
+                    break
+                items.append(item.strip()[2:])
+            default = "[" + ", ".join(items) + "]"
+        lines.append(f"| `{match.group(1)}` | {_cell(match.group(2))} | `{_cell(default)}` |")
+    return "\n".join(lines) + "\n"
 
 
 def drift(root: Path) -> list[Path]:

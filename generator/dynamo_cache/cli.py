@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .catalog import CATALOG, TIERS
+from .catalog import CATALOG, TIERS, VARIANTS
 
 OK, INVALID, USAGE = 0, 1, 2
 
@@ -53,14 +53,17 @@ def common(func: Any) -> Any:
 @click.option("--release", help="Helm release name (checks names; derives the Lustre class name).")
 @click.option("--namespace", help="Namespace of the claims.")
 @click.option("--model-size", help="Size of the model files, e.g. 140GB (checks the model cache size).")
+@click.option("--variant", type=click.Choice(VARIANTS), help="Variant of the tier (README, Presets), e.g. static.")
 @click.option("--lustre-sku", type=click.Choice(list(CATALOG["lustre"]["skus"])), help="AMLFS SKU (tier lustre).")
 @click.option("--zone", help="Availability zone of the Lustre filesystem (tier lustre).")
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
+              help="Set any spec value, e.g. --set staticVolumes.lustre.mgsIpAddress=10.0.0.4 (repeatable; VALUE is YAML).")
 @common
 @click.version_option(package_name="dynamo-cache", prog_name="gen-values")
 @click.pass_context
 def main(ctx: click.Context, tier: str | None, spec_file: str | None, output: Path | None, force: bool,
-         from_values: str | None, release: str | None, namespace: str | None, model_size: str | None, lustre_sku: str | None,
-         zone: str | None, strict: bool, fmt: str) -> None:
+         from_values: str | None, release: str | None, namespace: str | None, model_size: str | None, variant: str | None,
+         lustre_sku: str | None, zone: str | None, sets: tuple[str, ...], strict: bool, fmt: str) -> None:
     """Write Helm values for the dynamo-cache chart from a tier preset and a spec.
 
     \b
@@ -72,9 +75,11 @@ def main(ctx: click.Context, tier: str | None, spec_file: str | None, output: Pa
         return
     from . import api
 
-    flags = {"tier": tier, "release": release, "namespace": namespace, "modelSize": model_size,
-             "lustre.storageClass.skuName": lustre_sku, "lustre.storageClass.zone": zone}
-    result = api.load_spec(spec_file, {k: v for k, v in flags.items() if v is not None})
+    flags = {"tier": tier, "variant": variant, "release": release, "namespace": namespace, "modelSize": model_size,
+             "storageClasses.lustre.parameters.sku-name": lustre_sku, "storageClasses.lustre.parameters.zone": zone}
+    overrides = {k: v for k, v in flags.items() if v is not None}
+    overrides.update(_parse_sets(sets))
+    result = api.load_spec(spec_file, overrides)
     if from_values and result.ok:
         result = api.against_existing(result, from_values)
     code = _report(result, fmt, strict)
@@ -85,6 +90,21 @@ def main(ctx: click.Context, tier: str | None, spec_file: str | None, output: Pa
         click.echo(text, nl=False)
         return
     ctx.exit(_write_output(output, text, force))
+
+
+def _parse_sets(sets: tuple[str, ...]) -> dict[str, Any]:
+    from . import api, loader
+
+    parsed = {}
+    for item in sets:
+        path, sep, text = item.partition("=")
+        if not sep or not path or any(not part for part in path.split(".")):
+            raise click.BadParameter(f"{item!r}: expected PATH=VALUE, e.g. caches.model.size=200Gi", param_hint="--set")
+        try:
+            parsed[path] = api.set_value(path, text)
+        except loader.InputError as exc:
+            raise click.BadParameter(f"{item!r}: {exc}", param_hint="--set") from None
+    return parsed
 
 
 def _write_output(output: Path, text: str, force: bool) -> int:

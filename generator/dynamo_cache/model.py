@@ -7,11 +7,15 @@ import copy
 from typing import Any
 
 from . import quantity
-from .catalog import ACCESS_MODES, CACHE_KEYS, CATALOG, VOLUME_MODES
+from .catalog import ACCESS_MODES, CACHE_KEYS, CATALOG, CHART_CLASSES, VARIANTS, VOLUME_MODES
 
 DNS1123_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 DNS1123_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
-HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+CLASS_NAME = r"^(|[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$"
+CLASS_VALUE = r"^(|-|[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$"
+OPTIONAL_LABEL = r"^(|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$"
+IPV4 = r"^(|((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9]))$"
+GUID = r"^(|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
 
 
 def _nullable(schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -40,11 +44,11 @@ def cache_schema(key: str) -> dict[str, Any]:
                 "Access modes; null = preset."),
             "volumeMode": {"type": "string", "enum": VOLUME_MODES, "description": "Filesystem or Block."},
             "storageClass": _nullable(
-                {"type": "string", "maxLength": 253, "pattern": r"^(|-|[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$"},
+                {"type": "string", "maxLength": 253, "pattern": CLASS_VALUE},
                 'null = preset; "" = omit storageClassName (cluster default); "-" = storageClassName ""; else the class name.'),
             "annotations": _string_map("Extra annotations on the claim."),
             "labels": _string_map("Extra labels on the claim."),
-            "existingClaim": {"type": "string", "maxLength": 253, "pattern": r"^(|[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$",
+            "existingClaim": {"type": "string", "maxLength": 253, "pattern": CLASS_NAME,
                               "description": "Use this existing claim; no claim is rendered for this cache."},
             "keep": _nullable({"type": "boolean"},
                               "Keep the claim on `helm uninstall` (helm.sh/resource-policy: keep); null = preset."),
@@ -52,34 +56,105 @@ def cache_schema(key: str) -> dict[str, Any]:
     }
 
 
-def _lustre_schema() -> dict[str, Any]:
-    lustre = CATALOG["lustre"]
-    optional = {name: {"type": "string", "description": f"Driver parameter `{name}`."}
-                for name in lustre["optionalParameters"]}
-    return {
-        "type": "object",
-        "description": "Azure Managed Lustre (tier lustre).",
-        "additionalProperties": False,
-        "properties": {"storageClass": {
-            "type": "object",
-            "description": "The dynamic Lustre StorageClass.",
-            "additionalProperties": False,
+
+TAGS = "^[^=,]+=[^=,]*(,[^=,]+=[^=,]*)*$"
+HHMM = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
+DNS_HINT = "lowercase letters, digits, '-' and '.', starting and ending with a letter or digit (DNS-1123)"
+# What each pattern means, for error hints (schema_check).
+PATTERN_HINTS = {
+    quantity.PATTERN: "a Kubernetes quantity greater than zero, such as 100Gi, 1.5Ti or 500G",
+    HHMM: "HH:MM in UTC, such as 02:00",
+    "^[1-9]$": "one zone number, such as 1",
+    IPV4: "an IPv4 address such as 10.0.0.4 (the filesystem's MGS IP address in the Azure portal)",
+    GUID: "a client ID such as 00000000-0000-0000-0000-000000000000",
+    TAGS: "key=value pairs separated by commas, such as team=ml,env=prod",
+    r"^[1-9][0-9]*$": "a positive whole number, as a string",
+    r"^0?[0-7]{3,4}$": "an octal mode such as 0777",
+    r"^[a-z0-9]{1,8}$": "1 to 8 lowercase letters or digits (AMLFS uses lustrefs)",
+    r"^(|[a-z0-9]{3,24})$": "3 to 24 lowercase letters or digits",
+    r"^(|[a-z0-9][a-z0-9-]{1,61}[a-z0-9])$": "3 to 63 lowercase letters, digits and '-'",
+    r"^/[^ ,]*$": "an absolute path without spaces or commas",
+    r"^[^\s,]*$": "a path without spaces or commas",
+    DNS1123_SUBDOMAIN: DNS_HINT,
+    DNS1123_LABEL: DNS_HINT.replace(" and '.'", "") + ", at most 63 characters",
+    CLASS_NAME: DNS_HINT,
+    CLASS_VALUE: DNS_HINT + '; or "" / "-"',
+    OPTIONAL_LABEL: DNS_HINT.replace(" and '.'", ""),
+}
+
+
+def _parameter_schema(name: str, spec: dict[str, Any]) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string", "description": f"Driver parameter `{name}`."}
+    if "enum" in spec:
+        schema["enum"] = spec["enum"]
+    if "pattern" in spec:
+        schema["pattern"] = spec["pattern"]
+    if "range" in spec:
+        schema["pattern"] = r"^[1-9][0-9]*$"
+        schema["description"] += f" An integer from {spec['range'][0]} to {spec['range'][1]}."
+    return schema
+
+
+def _chart_class_schema(profile_name: str) -> dict[str, Any]:
+    profile = CATALOG["chartClasses"][profile_name]
+    params = profile["parameters"]
+    properties: dict[str, Any] = {
+        "create": {"type": "boolean",
+                   "description": "Create the class when a cache uses it; false = use the existing class named by `name`."},
+        "name": {"type": "string", "maxLength": 253, "pattern": CLASS_NAME,
+                 "description": f"Class name; empty = <fullname>-{profile['nameSuffix']}, derived from the release so releases never collide."},
+        "reclaimPolicy": {"type": "string", "enum": ["Retain", "Delete"],
+                          "description": "Retain keeps the Azure storage when its claim is deleted."},
+        "mountOptions": {"type": "array", "items": {"type": "string", "minLength": 1}, "description": "Mount options."},
+        "parameters": {
+            "type": "object", "additionalProperties": False,
+            "required": [k for k, v in params.items() if v.get("required")],
+            "properties": {k: _parameter_schema(k, v) for k, v in params.items()},
+            "description": f"Driver parameters; only these keys are accepted ({profile['source']}).",
+        },
+    }
+    if "blockCache" in profile:
+        properties["blockCache"] = {
+            "type": "object", "additionalProperties": False,
+            "description": "blobfuse2 block cache bounds (without them it takes up to 80% of free RAM).",
             "properties": {
-                "create": {"type": "boolean", "description": "Create the class when a cache uses it; false = use the existing class named by `name`."},
-                "name": {"type": "string", "maxLength": 253, "pattern": r"^(|[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$",
-                         "description": "Class name; empty = <fullname>-lustre, derived from the release so releases never collide."},
-                "skuName": {"type": "string", "enum": list(lustre["skus"]),
-                            "description": "AMLFS SKU: throughput per TiB and size increment."},
-                "zone": {"type": "string", "pattern": r"^[1-9]$", "description": "Availability zone of the filesystem."},
-                "maintenanceDayOfWeek": {"type": "string", "enum": lustre["days"], "description": "Maintenance window day."},
-                "maintenanceTimeOfDayUtc": {"type": "string", "pattern": HHMM, "description": "Maintenance window start, HH:MM UTC."},
-                "reclaimPolicy": {"type": "string", "enum": ["Retain", "Delete"],
-                                  "description": "Retain keeps the filesystem when its claim is deleted."},
-                "mountOptions": {"type": "array", "items": {"type": "string"}, "description": "Mount options."},
-                "parameters": {"type": "object", "additionalProperties": False, "properties": optional,
-                               "description": "Optional driver parameters; the driver rejects any other key."},
+                "poolSizeMB": {"type": "integer", "minimum": 1, "description": "Memory for cached blocks, MB (--block-cache-pool-size)."},
+                "diskSizeMB": {"type": "integer", "minimum": 0, "description": "Disk for cached blocks, MB (--block-cache-disk-size); 0 = no disk cache."},
+                "path": {"type": "string", "pattern": "^/[^ ,]*$", "description": "Disk cache directory on the node (--block-cache-path): keep it off the OS disk."},
             },
-        }},
+        }
+    return {"type": "object", "additionalProperties": False, "properties": properties,
+            "description": f"{profile['title']} ({profile['driver']} driver)."}
+
+
+def _static_schema() -> dict[str, Any]:
+    name = {"type": "string", "maxLength": 253, "pattern": CLASS_NAME,
+            "description": "PersistentVolume name; empty = <fullname>-<claim name>, derived from the release."}
+    return {
+        "type": "object", "additionalProperties": False,
+        "description": "Existing storage bound to a claim by a PersistentVolume the chart creates (variants `static`).",
+        "properties": {
+            "lustre": {"type": "object", "additionalProperties": False,
+                       "description": "An existing Azure Managed Lustre filesystem (tier lustre, variant static).",
+                       "properties": {
+                           "name": name,
+                           "mgsIpAddress": {"type": "string", "pattern": IPV4, "description": "MGS IP address of the filesystem (required)."},
+                           "fsName": {"type": "string", "pattern": r"^[a-z0-9]{1,8}$", "description": "Lustre filesystem name (AMLFS uses lustrefs)."},
+                           "subDir": {"type": "string", "pattern": r"^[^\s,]*$", "description": "Sub-directory to mount; empty = the root."},
+                       }},
+            "blob": {"type": "object", "additionalProperties": False,
+                     "description": "An existing Blob container (tier blob, variant static). Credentials by reference only.",
+                     "properties": {
+                         "name": name,
+                         "resourceGroup": {"type": "string", "maxLength": 90, "description": "Resource group of the account; empty = the cluster's node resource group."},
+                         "storageAccount": {"type": "string", "pattern": r"^(|[a-z0-9]{3,24})$", "description": "Storage account name (required)."},
+                         "containerName": {"type": "string", "pattern": r"^(|[a-z0-9][a-z0-9-]{1,61}[a-z0-9])$", "description": "Container name (required)."},
+                         "protocol": {"type": "string", "enum": ["fuse2", "fuse", "nfs"], "description": "blobfuse2, blobfuse v1, or NFSv3 (needs an NFS-enabled account)."},
+                         "secretName": {"type": "string", "pattern": CLASS_NAME, "description": "Secret holding azurestorageaccountname/azurestorageaccountkey (never the key itself in values)."},
+                         "secretNamespace": {"type": "string", "pattern": OPTIONAL_LABEL, "description": "Namespace of that Secret; empty = the release namespace."},
+                         "clientID": {"type": "string", "pattern": GUID, "description": "Client ID of a managed identity with access to the account (instead of a Secret)."},
+                     }},
+        },
     }
 
 
@@ -121,12 +196,17 @@ def values_schema() -> dict[str, Any]:
         "properties": {
             "tier": {"type": "string", "enum": list(CATALOG["tiers"]),
                      "description": "Storage preset for all three caches (README, Presets)."},
+            "variant": {"type": "string", "enum": ["", *VARIANTS],
+                        "description": "Variant of the tier (README, Presets); empty = the tier's default."},
             "nameOverride": {"type": "string", "maxLength": 63, "description": "Replaces the chart name in labels and object names."},
             "fullnameOverride": {"type": "string", "maxLength": 63, "description": "Replaces the release-derived prefix of cluster-scoped objects."},
             "commonLabels": _string_map("Labels added to every object the chart creates."),
             "caches": {"type": "object", "additionalProperties": False, "properties": caches,
                        "description": "The three Dynamo caches."},
-            "lustre": _lustre_schema(),
+            "storageClasses": {"type": "object", "additionalProperties": False,
+                               "description": "StorageClasses the chart creates when a cache's preset uses them.",
+                               "properties": {k: _chart_class_schema(k) for k in CHART_CLASSES}},
+            "staticVolumes": _static_schema(),
             "global": {"type": "object", "description": "Helm global values (unused by this chart)."},
         },
     }
@@ -137,6 +217,8 @@ def spec_schema() -> dict[str, Any]:
     schema = copy.deepcopy(values_schema())
     for cache in schema["properties"]["caches"]["properties"].values():
         del cache["allOf"]  # rules.py says the same with the reason and the fix
+    for profile in schema["properties"]["storageClasses"]["properties"].values():
+        del profile["properties"]["parameters"]["required"]  # a spec is partial: the chart's defaults fill it
     schema["$id"] = "https://dynamo-cache.example/schemas/dynamo-cache-spec.schema.json"
     schema["title"] = "dynamo-cache spec (gen-values input)"
     schema["properties"].update({
@@ -152,11 +234,21 @@ def spec_schema() -> dict[str, Any]:
     return schema
 
 
+def _chart_class_defaults(name: str) -> dict[str, Any]:
+    profile = CATALOG["chartClasses"][name]
+    out = {"create": True, "name": "", "reclaimPolicy": profile["reclaimPolicy"],
+           "mountOptions": list(profile["mountOptions"]),
+           "parameters": {k: v["default"] for k, v in profile["parameters"].items() if "default" in v}}
+    if "blockCache" in profile:
+        out["blockCache"] = dict(profile["blockCache"])
+    return out
+
+
 def defaults() -> dict[str, Any]:
     """The chart's default values: preset-driven (null) caches, tier = catalog default."""
-    lustre = CATALOG["lustre"]
     return {
         "tier": CATALOG["defaultTier"],
+        "variant": "",
         "nameOverride": "",
         "fullnameOverride": "",
         "commonLabels": {},
@@ -165,10 +257,10 @@ def defaults() -> dict[str, Any]:
             "volumeMode": "Filesystem", "storageClass": None, "annotations": {}, "labels": {},
             "existingClaim": "", "keep": None,
         } for key, meta in CATALOG["caches"].items()},
-        "lustre": {"storageClass": {
-            "create": True, "name": "", "skuName": lustre["defaultSku"], "zone": "1",
-            "maintenanceDayOfWeek": "Sunday", "maintenanceTimeOfDayUtc": "02:00",
-            "reclaimPolicy": "Retain", "mountOptions": list(lustre["mountOptions"]), "parameters": {},
-        }},
+        "storageClasses": {name: _chart_class_defaults(name) for name in CHART_CLASSES},
+        "staticVolumes": {
+            "lustre": {"name": "", "mgsIpAddress": "", "fsName": "lustrefs", "subDir": ""},
+            "blob": {"name": "", "resourceGroup": "", "storageAccount": "", "containerName": "",
+                     "protocol": "fuse2", "secretName": "", "secretNamespace": "", "clientID": ""},
+        },
     }
-

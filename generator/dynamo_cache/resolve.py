@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import model
-from .catalog import CACHE_KEYS, CATALOG
+from .catalog import CACHE_KEYS, CATALOG, CHART_CLASSES, preset
 
 SPEC_ONLY_KEYS = ("release", "namespace", "modelSize", "existingStorageClasses")
+STATIC_CLASS = "-"  # storageClassName: "" (no class, no default class): binds only to our PV
 
 
 @dataclass
@@ -21,7 +22,8 @@ class Cache:
     access_modes: list[str]
     volume_mode: str
     storage_class: str           # "" = omitted, "-" = empty string
-    chart_class: bool            # the Lustre class this chart creates
+    chart_class: str             # profile of the class this chart creates for it, or ""
+    static: str                  # kind of existing storage a chart-made PV binds, or ""
     driver: str | None           # catalog driver key, None when unknown
     keep: bool
     existing_claim: str
@@ -60,42 +62,59 @@ def fullname(release: str, values: dict[str, Any]) -> str:
     return full[:63].rstrip("-")
 
 
-def lustre_class_name(release: str, values: dict[str, Any]) -> str:
-    return values["lustre"]["storageClass"]["name"] or f"{fullname(release, values)}-lustre"
+def class_name(profile: str, release: str, values: dict[str, Any]) -> str:
+    """The chart's dynamo-cache.className helper: the class made for `profile`."""
+    suffix = CATALOG["chartClasses"][profile]["nameSuffix"]
+    return values["storageClasses"][profile]["name"] or f"{fullname(release, values)}-{suffix}"
+
+
+def volume_name(c: "Cache", release: str, values: dict[str, Any]) -> str:
+    """The chart's dynamo-cache.volumeName helper: the PV made for a static cache."""
+    return values["staticVolumes"][c.static]["name"] or f"{fullname(release, values)}-{c.name}"[:253]
 
 
 def lustre_sku(values: dict[str, Any]) -> dict[str, Any]:
-    return CATALOG["lustre"]["skus"][values["lustre"]["storageClass"]["skuName"]]
+    return CATALOG["lustre"]["skus"][values["storageClasses"]["lustre"]["parameters"]["sku-name"]]
 
 
 def caches(values: dict[str, Any], release: str = "dynamo-cache") -> dict[str, Cache]:
-    tier = CATALOG["tiers"][values["tier"]]
-    lustre_class = lustre_class_name(release, values)
+    presets = preset(values["tier"], values.get("variant", ""))
+    names = {class_name(p, release, values): p for p in CHART_CLASSES}
     out = {}
     for key in CACHE_KEYS:
-        preset = tier["caches"][key]
+        pre = presets[key]
         v = values["caches"][key]
         storage_class = v.get("storageClass")
-        chart_class = False
+        chart_class = static = ""
         if storage_class is None:
-            storage_class = preset["class"]
-            if preset.get("chartClass"):
-                storage_class, chart_class = lustre_class, True
-        elif storage_class == lustre_class:
-            chart_class = True
-        class_from_preset = chart_class or storage_class == preset["class"]
-        info = CATALOG["classes"].get(storage_class) or CATALOG["notClasses"].get(storage_class)
-        driver = "lustre" if chart_class else (info or {}).get("driver")
-        size = v.get("size") or preset.get("size")
-        if not size and driver == "lustre":
+            if pre.get("static"):
+                storage_class, static = STATIC_CLASS, pre["static"]
+            elif pre.get("chartClass"):
+                chart_class = pre["chartClass"]
+                storage_class = class_name(chart_class, release, values)
+            else:
+                storage_class = pre["class"]
+        else:
+            chart_class = names.get(storage_class, "")
+        class_from_preset = bool(chart_class or static) or storage_class == pre.get("class")
+        if chart_class:
+            driver = CATALOG["chartClasses"][chart_class]["driver"]
+        elif static:
+            driver = CATALOG["staticVolumes"][static]["driver"]
+        else:
+            info = CATALOG["classes"].get(storage_class) or CATALOG["notClasses"].get(storage_class)
+            driver = (info or {}).get("driver")
+        size = v.get("size") or pre.get("size")
+        if not size and chart_class == "lustre":
             size = f"{lustre_sku(values)['minTiB']}Ti"
         keep = v.get("keep")
         out[key] = Cache(
             key=key, enabled=bool(v.get("enabled", True)),
             name=v.get("name") or CATALOG["caches"][key]["name"], size=size,
-            access_modes=list(v.get("accessModes") or preset["accessModes"]),
+            access_modes=list(v.get("accessModes") or pre["accessModes"]),
             volume_mode=v.get("volumeMode") or "Filesystem", storage_class=storage_class,
-            chart_class=chart_class, driver=driver, keep=preset["keep"] if keep is None else bool(keep),
+            chart_class=chart_class, static=static, driver=driver,
+            keep=pre["keep"] if keep is None else bool(keep),
             existing_claim=v.get("existingClaim") or "", class_from_preset=class_from_preset,
             annotations=dict(v.get("annotations") or {}), labels=dict(v.get("labels") or {}),
         )

@@ -19,7 +19,7 @@ def _p(key: str, leaf: str, level: str, message: str, hint: str = "") -> Problem
     return Problem(f"$.caches.{key}.{leaf}", level, message, hint)
 
 
-def _access_modes(c: Cache) -> Iterator[Problem]:
+def _access_modes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
     if not c.driver:
         return
     driver = CATALOG["drivers"][c.driver]
@@ -29,10 +29,12 @@ def _access_modes(c: Cache) -> Iterator[Problem]:
                  "use volumeMode: Filesystem")
     if c.volume_mode == "Block" and c.driver == "disk":
         shared = sorted(SHARED_MODES & set(c.access_modes))
-        if shared and c.storage_class in CATALOG["classes"]:
+        shares = int(_chart_parameters(c, values).get("maxShares", "1"))
+        if shared and (c.storage_class in CATALOG["classes"] or (c.chart_class and shares < 2)):
+            fix = (f'set storageClasses.{c.chart_class}.parameters.maxShares: "2" (or more)' if c.chart_class else
+                   'create your own disk.csi.azure.com class with maxShares: "2" (or more) and name it in storageClass')
             yield _p(c.key, "accessModes", ERROR,
-                     f"{shared[0]} on Azure Disk needs a class with maxShares >= 2; the built-in {c.storage_class} has none",
-                     "create your own disk.csi.azure.com class with maxShares: \"2\" (or more) and name it in storageClass")
+                     f"{shared[0]} on Azure Disk needs a class with maxShares >= 2; {c.storage_class} has none", fix)
         return
     for index, mode in enumerate(c.access_modes):
         if mode in driver["accessModes"]:
@@ -49,33 +51,84 @@ def _access_modes(c: Cache) -> Iterator[Problem]:
         yield _p(c.key, f"accessModes[{index}]", ERROR,
                  f"{c.storage_class} ({driver['title']}) cannot be {mode}: {why}", fix)
     if (c.driver == "blob" and c.key in MANY_WRITER_CACHES and "ReadWriteMany" in c.access_modes
-            and CATALOG["classes"].get(c.storage_class, {}).get("protocol") != "nfs"):
+            and _protocol(c, values) != "nfs"):
         yield _p(c.key, "accessModes", WARNING,
                  f"{c.storage_class} mounts with blobfuse: several writers on one file corrupt it",
                  "use azureblob-nfs-premium (NFSv3) or tier files for a cache many workers write")
+
+
+def _chart_parameters(c: Cache, values: dict[str, Any]) -> dict[str, str]:
+    return values["storageClasses"][c.chart_class]["parameters"] if c.chart_class else {}
+
+
+def _protocol(c: Cache, values: dict[str, Any]) -> str:
+    if c.static:
+        return values["staticVolumes"][c.static].get("protocol", "")
+    return _chart_parameters(c, values).get("protocol") or CATALOG["classes"].get(c.storage_class, {}).get("protocol", "")
+
+
+def _variant(values: dict[str, Any]) -> Iterator[Problem]:
+    tier, variant = values["tier"], values.get("variant", "")
+    allowed = list(CATALOG["tiers"][tier]["variants"])
+    if variant and variant not in allowed:
+        near = nearest(variant, allowed)
+        yield Problem("$.variant", ERROR, f"tier {tier} has no variant {variant!r}; allowed: {', '.join(allowed)}",
+                      f"did you mean {near!r}?" if near else f"leave it empty for {CATALOG['tiers'][tier]['defaultVariant']}")
+
+
+def _chart_class_setup(values: dict[str, Any], used: set[str]) -> Iterator[Problem]:
+    for profile_name in sorted(used):
+        sc = values["storageClasses"][profile_name]
+        path = f"$.storageClasses.{profile_name}"
+        if not sc["create"] and not sc["name"]:
+            yield Problem(f"{path}.name", ERROR, "create is false, so the class must already exist, but no name is given",
+                          "set name to the existing class, or create: true")
+        for key, spec in CATALOG["chartClasses"][profile_name]["parameters"].items():
+            value = sc["parameters"].get(key)
+            if "range" in spec and value is not None:
+                low, high = spec["range"]
+                if not low <= int(value) <= high:
+                    yield Problem(f"{path}.parameters.{key}", ERROR, f"{value} is outside {low}..{high}",
+                                  CATALOG["chartClasses"][profile_name]["source"])
+
+
+def _static_setup(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
+    volume = values["staticVolumes"][c.static]
+    path = f"$.staticVolumes.{c.static}"
+    needed = {"lustre": ["mgsIpAddress"], "blob": ["storageAccount", "containerName"]}[c.static]
+    for field_name in needed:
+        if not volume[field_name]:
+            yield Problem(f"{path}.{field_name}", ERROR,
+                          f"required: caches.{c.key} is bound to existing {CATALOG['drivers'][c.driver]['title']} storage",
+                          "see the README section for this tier: where to find it in Azure")
+    if c.static == "blob" and volume["protocol"] != "nfs" and bool(volume["secretName"]) == bool(volume["clientID"]):
+        yield Problem(f"{path}.secretName", ERROR,
+                      "blobfuse needs exactly one credential reference: secretName (a Secret with the account key) or clientID (a managed identity)",
+                      "kubectl create secret generic NAME --from-literal azurestorageaccountname=... --from-literal azurestorageaccountkey=...")
 
 
 def _sizes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
     if not c.size:
         return
     size = quantity.parse(c.size)
-    if c.driver == "lustre" and c.chart_class:
-        sku_name = values["lustre"]["storageClass"]["skuName"]
-        sku = lustre_sku(values)
-        step = Decimal(sku["incrementTiB"]) * quantity.TiB
-        real = max(Decimal(sku["minTiB"]) * quantity.TiB,
+    if c.chart_class == "lustre":
+        sku_name = values["storageClasses"]["lustre"]["parameters"]["sku-name"]
+        lustre = lustre_sku(values)
+        step = Decimal(lustre["incrementTiB"]) * quantity.TiB
+        real = max(Decimal(lustre["minTiB"]) * quantity.TiB,
                    (size / step).to_integral_value(ROUND_CEILING) * step)
-        if size > Decimal(sku["maxTiB"]) * quantity.TiB:
-            yield _p(c.key, "size", ERROR, f"{c.size} exceeds the {sku_name} maximum of {sku['maxTiB']}Ti",
+        if size > Decimal(lustre["maxTiB"]) * quantity.TiB:
+            yield _p(c.key, "size", ERROR, f"{c.size} exceeds the {sku_name} maximum of {lustre['maxTiB']}Ti",
                      "choose a smaller size or a SKU with a larger maximum")
         elif real != size:
             tib = real / quantity.TiB
             yield _p(c.key, "size", WARNING,
                      f"{c.size} on {sku_name} is rounded up: Azure creates and bills {quantity.human(real)} "
-                     f"({tib * sku['mbpsPerTiB']:,.0f} MB/s)",
+                     f"({tib * lustre['mbpsPerTiB']:,.0f} MB/s)",
                      f"request {quantity.human(real)} so the claim says what you pay for")
     info = CATALOG["classes"].get(c.storage_class, {})
-    if c.driver == "files" and info.get("premium"):
+    sku = _chart_parameters(c, values).get("skuName") or info.get("sku", "")
+    if c.driver == "files" and (info.get("premium") or sku.startswith("Premium_")):
         minimum = quantity.parse(CATALOG["drivers"]["files"]["premiumMinSize"])
         if size < minimum:
             yield _p(c.key, "size", WARNING,
@@ -84,7 +137,7 @@ def _sizes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
     if c.driver == "files" and size > quantity.parse(CATALOG["drivers"]["files"]["maxSize"]):
         yield _p(c.key, "size", ERROR, f"{c.size} exceeds the Azure Files maximum of {CATALOG['drivers']['files']['maxSize']}")
     if c.driver == "disk":
-        limit_key = "maxSizePremiumV2" if info.get("sku") == "PremiumV2_LRS" else "maxSize"
+        limit_key = "maxSizePremiumV2" if sku.startswith("PremiumV2") else "maxSize"
         limit = CATALOG["drivers"]["disk"][limit_key]
         if size > quantity.parse(limit):
             yield _p(c.key, "size", ERROR, f"{c.size} exceeds the Azure Disk maximum of {limit}",
@@ -93,7 +146,7 @@ def _sizes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
 
 def _classes(c: Cache, declared: set[str]) -> Iterator[Problem]:
     name = c.storage_class
-    if c.chart_class or name in ("", "-") or name in declared:
+    if c.chart_class or c.static or name in ("", "-") or name in declared:
         return
     if name in CATALOG["notClasses"]:
         yield _p(c.key, "storageClass", ERROR, f"{name!r} is {CATALOG['notClasses'][name]['message']}",
@@ -114,10 +167,13 @@ def _classes(c: Cache, declared: set[str]) -> Iterator[Problem]:
 def check(spec: dict[str, Any]) -> list[Problem]:
     """Every semantic problem of a schema-valid spec (or values file)."""
     values = values_of(spec)
+    problems: list[Problem] = list(_variant(values))
+    if problems:
+        return problems  # the presets depend on the variant
     release = spec.get("release", "dynamo-cache")
     resolved = caches(values, release)
     declared = set(spec.get("existingStorageClasses") or [])
-    problems: list[Problem] = []
+    problems += _chart_class_setup(values, {c.chart_class for c in resolved.values() if c.rendered and c.chart_class})
     seen: dict[str, str] = {}
     for c in resolved.values():
         if not c.rendered:
@@ -127,9 +183,11 @@ def check(spec: dict[str, Any]) -> list[Problem]:
                                f"claim name {c.name!r} is already used by caches.{seen[c.name]}; two caches cannot share one claim",
                                "give each cache its own name, or point one at the other with existingClaim"))
         seen.setdefault(c.name, c.key)
-        problems += _access_modes(c)
+        problems += _access_modes(c, values)
         problems += _sizes(c, values)
         problems += _classes(c, declared)
+        if c.static:
+            problems += _static_setup(c, values)
     problems += _relative_sizes(resolved, spec)
     return problems
 

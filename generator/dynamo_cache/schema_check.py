@@ -54,7 +54,7 @@ def _messages(error: Any) -> Iterator[tuple[list[Any], str, str]]:
         yield path, f"{given} is not allowed; allowed: {', '.join(allowed)}", hint
         return
     if error.validator == "pattern":
-        yield path, f"{given} does not have the expected form", _pattern_hint(path)
+        yield path, f"{given} does not have the expected form", _pattern_hint(error.validator_value)
         return
     if error.validator == "type":
         yield path, f"{given} is a {type(error.instance).__name__ if error.instance is not None else 'null'}, expected {error.validator_value}", ""
@@ -62,13 +62,10 @@ def _messages(error: Any) -> Iterator[tuple[list[Any], str, str]]:
     yield path, error.message if len(error.message) < 300 else error.message[:297] + "...", ""
 
 
-def _pattern_hint(path: list[Any]) -> str:
-    leaf = str(path[-1]) if path else ""
-    return {
-        "size": "a Kubernetes quantity greater than zero, such as 100Gi, 1.5Ti or 500G",
-        "maintenanceTimeOfDayUtc": "HH:MM in UTC, such as 02:00",
-        "zone": "one zone number, such as 1",
-    }.get(leaf, "lowercase letters, digits, '-' and '.', starting and ending with a letter or digit (DNS-1123)")
+def _pattern_hint(pattern: str) -> str:
+    from .model import PATTERN_HINTS
+
+    return PATTERN_HINTS.get(pattern, f"a string matching {pattern}")
 
 
 def check(document: Any, schema: dict[str, Any]) -> list[Problem]:

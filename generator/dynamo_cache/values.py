@@ -12,27 +12,35 @@ from .resolve import SPEC_ONLY_KEYS, caches, values_of
 def build(spec: dict[str, Any]) -> dict[str, Any]:
     """Chart values for `spec`: the preset resolved into explicit per-cache values.
 
-    The chart-created Lustre class stays `storageClass: null` because its name
-    derives from the release at install time.
+    Chart-made classes and static volumes stay `storageClass: null`: their names
+    derive from the release at install time.
     """
     values = values_of(spec)
+    values["variant"] = values["variant"] or CATALOG["tiers"][values["tier"]]["defaultVariant"]
     release = spec.get("release", "dynamo-cache")
     for key, c in caches(values, release).items():
         v = values["caches"][key]
         v["size"] = c.size
         v["accessModes"] = c.access_modes
         v["keep"] = c.keep
-        if not c.chart_class or v["storageClass"] is not None:
+        if not (c.chart_class or c.static) or v["storageClass"] is not None:
             v["storageClass"] = c.storage_class
+    # Only the classes and volumes this release uses: the chart's defaults cover the rest.
+    resolved = caches(values, release).values()
+    values["storageClasses"] = {k: v for k, v in values["storageClasses"].items()
+                                if any(c.rendered and c.chart_class == k for c in resolved)}
+    values["staticVolumes"] = {k: v for k, v in values["staticVolumes"].items()
+                               if any(c.rendered and c.static == k for c in resolved)}
     return values
 
 
 def render(spec: dict[str, Any], source: str) -> str:
     values = build(spec)
-    tier = values["tier"]
+    tier, variant = values["tier"], values["variant"]
     header = [
-        f"Helm values for the dynamo-cache chart, written by gen-values {__version__} (tier {tier}; input: {source}).",
+        f"Helm values for the dynamo-cache chart, written by gen-values {__version__} (tier {tier}, variant {variant}; input: {source}).",
         f"Tier {tier}: {CATALOG['tiers'][tier]['summary']}",
+        f"Variant {variant}: {CATALOG['tiers'][tier]['variants'][variant]['summary']}",
         "Install: helm upgrade --install "
         f"{spec.get('release', 'dynamo-cache')} charts/dynamo-cache"
         + (f" -n {spec['namespace']}" if spec.get("namespace") else "") + " -f THIS_FILE",

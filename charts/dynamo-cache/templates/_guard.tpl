@@ -23,6 +23,16 @@ Usage: {{ include "dynamo-cache.guard" . }}
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- range $profile := $catalog.chartClassOrder -}}
+{{- $sc := index $.Values.storageClasses $profile -}}
+{{- if $sc.create -}}
+{{- $name := include "dynamo-cache.className" (dict "root" $ "profile" $profile) -}}
+{{- $live := lookup "storage.k8s.io/v1" "StorageClass" "" $name -}}
+{{- if $live -}}
+{{- $errors = concat $errors (include "dynamo-cache.guard.compareClass" (dict "root" $ "profile" $profile "live" $live) | fromJsonArray) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- if $errors -}}
 {{- fail (printf "\n\ndynamo-cache: this change cannot be applied to the existing claims:\n- %s\n\nNothing was changed." (join "\n- " $errors)) -}}
 {{- end -}}
@@ -73,6 +83,33 @@ simulated live objects.
 {{- $errors = append $errors (printf "%s.size: claim %s cannot grow from %s to %s: its class %q does not allow volume expansion; keep %s, or %s" $path $c.name $liveSize $c.size $liveClass $liveSize $fix) -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+{{- toJson $errors -}}
+{{- end -}}
+
+{{/*
+dynamo-cache.guard.compareClass: the messages (JSON list) for a StorageClass the
+chart makes against the live one: provisioner, parameters, reclaimPolicy and
+volumeBindingMode of a StorageClass cannot change. Inputs: root, profile, live.
+*/}}
+{{- define "dynamo-cache.guard.compareClass" -}}
+{{- $catalog := include "dynamo-cache.catalog.json" .root | fromJson -}}
+{{- $sc := index .root.Values.storageClasses .profile -}}
+{{- $info := index $catalog.chartClasses .profile -}}
+{{- $path := printf "storageClasses.%s" .profile -}}
+{{- $errors := list -}}
+{{- $want := dict -}}
+{{- range $k, $v := $sc.parameters -}}{{- $_ := set $want $k (toString $v) -}}{{- end -}}
+{{- $have := .live.parameters | default dict -}}
+{{- $fix := printf "set %s back to what the class has, or give the class a new name (%s.name) for new claims only: existing claims keep the class they were made with" $path $path -}}
+{{- if ne (toJson $want) (toJson $have) -}}
+{{- $errors = append $errors (printf "%s.parameters: class %s exists with parameters %s, the values ask for %s; Kubernetes cannot change a StorageClass's parameters: %s" $path .live.metadata.name (toJson $have) (toJson $want) $fix) -}}
+{{- end -}}
+{{- if ne (.live.reclaimPolicy | default "Delete") $sc.reclaimPolicy -}}
+{{- $errors = append $errors (printf "%s.reclaimPolicy: class %s has %s, the values ask for %s; it cannot change: %s (an existing volume's policy can be changed with kubectl patch pv)" $path .live.metadata.name (.live.reclaimPolicy | default "Delete") $sc.reclaimPolicy $fix) -}}
+{{- end -}}
+{{- if ne .live.provisioner $info.provisioner -}}
+{{- $errors = append $errors (printf "%s: class %s exists with provisioner %s, not %s; it is not this chart's class: choose another %s.name" $path .live.metadata.name .live.provisioner $info.provisioner $path) -}}
 {{- end -}}
 {{- toJson $errors -}}
 {{- end -}}

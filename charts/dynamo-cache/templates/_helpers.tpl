@@ -48,63 +48,89 @@ helm.sh/chart: {{ include "dynamo-cache.chart" .root }}
 {{- end -}}
 
 {{/*
-dynamo-cache.lustreClassName: name of the Lustre StorageClass the chart creates (or
-the existing one named by lustre.storageClass.name).
+dynamo-cache.className: name of the StorageClass the chart makes for a profile of
+storageClasses (or the existing one named there when create is false).
+Usage: {{ include "dynamo-cache.className" (dict "root" $ "profile" "lustre") }}
 */}}
-{{- define "dynamo-cache.lustreClassName" -}}
-{{- .Values.lustre.storageClass.name | default (printf "%s-lustre" (include "dynamo-cache.fullname" .)) -}}
+{{- define "dynamo-cache.className" -}}
+{{- $catalog := include "dynamo-cache.catalog.json" .root | fromJson -}}
+{{- $suffix := (index $catalog.chartClasses .profile).nameSuffix -}}
+{{- (index .root.Values.storageClasses .profile).name | default (printf "%s-%s" (include "dynamo-cache.fullname" .root) $suffix) -}}
 {{- end -}}
 
 {{/*
 dynamo-cache.caches: every cache with preset and values merged, as JSON:
 {"model": {"key", "name", "enabled", "size", "accessModes", "volumeMode", "storageClass",
-"driver", "keep", "annotations", "labels", "existingClaim"}, ...}. One place decides
-what each cache gets; the PVC template, the validation and NOTES all read it.
+"chartClass", "static", "volumeName", "driver", "classInfo", "keep", "annotations",
+"labels", "existingClaim"}, ...}. One place decides what each cache gets; the
+templates, the validation and NOTES all read it (generator/dynamo_cache/resolve.py
+is its Python twin, held equal by the tests).
 storageClass: null = preset, "" = omit storageClassName (cluster default), "-" = "".
 Usage: {{ $caches := include "dynamo-cache.caches" . | fromJson }}
 */}}
 {{- define "dynamo-cache.caches" -}}
 {{- $catalog := include "dynamo-cache.catalog.json" . | fromJson -}}
 {{- $tier := index $catalog.tiers .Values.tier -}}
+{{- $variant := .Values.variant | default $tier.defaultVariant -}}
+{{- $presets := index (index $catalog.presets .Values.tier) $variant | default dict -}}
+{{- $chartNames := dict -}}
+{{- range $profile := $catalog.chartClassOrder -}}
+{{- $_ := set $chartNames (include "dynamo-cache.className" (dict "root" $ "profile" $profile)) $profile -}}
+{{- end -}}
 {{- $result := dict -}}
 {{- range $key, $meta := $catalog.caches -}}
-{{- $preset := index $tier.caches $key -}}
+{{- /* an unknown variant has no presets: dynamo-cache.validate reports it */ -}}
+{{- $preset := index $presets $key | default (dict "accessModes" (list "ReadWriteOnce")) -}}
 {{- $v := index $.Values.caches $key -}}
+{{- $name := $v.name | default $meta.name -}}
 {{- $class := $v.storageClass -}}
-{{- $chartClass := false -}}
+{{- $chartClass := "" -}}
+{{- $static := "" -}}
 {{- if kindIs "invalid" $class -}}
-{{- $class = $preset.class -}}
-{{- if $preset.chartClass -}}
-{{- $class = include "dynamo-cache.lustreClassName" $ -}}
-{{- $chartClass = true -}}
+{{- if $preset.static -}}
+{{- $static = $preset.static -}}
+{{- $class = "-" -}}
+{{- else if $preset.chartClass -}}
+{{- $chartClass = $preset.chartClass -}}
+{{- $class = include "dynamo-cache.className" (dict "root" $ "profile" $chartClass) -}}
+{{- else -}}
+{{- $class = $preset.class | default "" -}}
 {{- end -}}
-{{- else if eq $class (include "dynamo-cache.lustreClassName" $) -}}
-{{- $chartClass = true -}}
+{{- else -}}
+{{- $chartClass = index $chartNames $class | default "" -}}
 {{- end -}}
 {{- $driver := "" -}}
 {{- if $chartClass -}}
-{{- $driver = "lustre" -}}
+{{- $driver = (index $catalog.chartClasses $chartClass).driver -}}
+{{- else if $static -}}
+{{- $driver = (index $catalog.staticVolumes $static).driver -}}
 {{- else if hasKey $catalog.classes $class -}}
 {{- $driver = (index $catalog.classes $class).driver -}}
 {{- else if hasKey $catalog.notClasses $class -}}
 {{- $driver = (index $catalog.notClasses $class).driver -}}
 {{- end -}}
 {{- $size := $v.size | default $preset.size -}}
-{{- if and (not $size) (eq $driver "lustre") -}}
-{{- $sku := index $catalog.lustre.skus $.Values.lustre.storageClass.skuName -}}
+{{- if and (not $size) (eq $chartClass "lustre") -}}
+{{- $sku := index $catalog.lustre.skus (index $.Values.storageClasses.lustre.parameters "sku-name") -}}
 {{- $size = printf "%vTi" $sku.minTiB -}}
 {{- end -}}
+{{- $volumeName := "" -}}
+{{- if $static -}}
+{{- $volumeName = (index $.Values.staticVolumes $static).name | default (printf "%s-%s" (include "dynamo-cache.fullname" $) $name) | trunc 253 -}}
+{{- end -}}
 {{- $keep := $v.keep -}}
-{{- if kindIs "invalid" $keep -}}{{- $keep = $preset.keep -}}{{- end -}}
+{{- if kindIs "invalid" $keep -}}{{- $keep = $preset.keep | default false -}}{{- end -}}
 {{- $_ := set $result $key (dict
   "key" $key
   "enabled" $v.enabled
-  "name" ($v.name | default $meta.name)
-  "size" $size
+  "name" $name
+  "size" ($size | default "1Gi")
   "accessModes" ($v.accessModes | default $preset.accessModes)
   "volumeMode" ($v.volumeMode | default "Filesystem")
   "storageClass" $class
   "chartClass" $chartClass
+  "static" $static
+  "volumeName" $volumeName
   "driver" $driver
   "classInfo" (index $catalog.classes $class | default dict)
   "keep" $keep
@@ -127,4 +153,21 @@ storageClassName: ""
 {{- else if . -}}
 storageClassName: {{ . | quote }}
 {{- end -}}
+{{- end -}}
+
+{{/*
+dynamo-cache.mountOptions: the mount options of a storageClasses profile, as a JSON
+list: its mountOptions, then the blobfuse2 block-cache bounds where it has them.
+Usage: {{ include "dynamo-cache.mountOptions" (dict "root" $ "profile" "blobFuse") | fromJsonArray }}
+*/}}
+{{- define "dynamo-cache.mountOptions" -}}
+{{- $sc := index .root.Values.storageClasses .profile -}}
+{{- $options := $sc.mountOptions | default list -}}
+{{- with $sc.blockCache -}}
+{{- $options = append $options (printf "--block-cache-pool-size=%v" (int .poolSizeMB)) -}}
+{{- if .diskSizeMB -}}
+{{- $options = concat $options (list (printf "--block-cache-path=%s" .path) (printf "--block-cache-disk-size=%v" (int .diskSizeMB))) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $options -}}
 {{- end -}}

@@ -21,6 +21,10 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- $catalog := include "dynamo-cache.catalog.json" . | fromJson -}}
 {{- $caches := include "dynamo-cache.caches" . | fromJson -}}
 {{- $errors := list -}}
+{{- $tier := index $catalog.tiers .Values.tier -}}
+{{- if and .Values.variant (not (has .Values.variant $tier.variants)) -}}
+{{- $errors = append $errors (printf "variant: tier %s has no variant %q; allowed: %s" .Values.tier .Values.variant (join ", " $tier.variants)) -}}
+{{- end -}}
 {{- $claimNames := dict -}}
 {{- range $key := $catalog.cacheOrder -}}
 {{- $c := index $caches $key -}}
@@ -43,11 +47,33 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- if $c.chartClass -}}
-{{- $sku := index $catalog.lustre.skus $.Values.lustre.storageClass.skuName -}}
+{{- if eq $c.chartClass "lustre" -}}
+{{- $skuName := index $.Values.storageClasses.lustre.parameters "sku-name" -}}
+{{- $sku := index $catalog.lustre.skus $skuName -}}
 {{- $max := mulf (float64 $sku.maxTiB) 1099511627776.0 -}}
 {{- if gt (include "dynamo-cache.bytes" $c.size | float64) $max -}}
-{{- $errors = append $errors (printf "%s.size: %s exceeds the %s maximum of %vTi" $path $c.size $.Values.lustre.storageClass.skuName $sku.maxTiB) -}}
+{{- $errors = append $errors (printf "%s.size: %s exceeds the %s maximum of %vTi" $path $c.size $skuName $sku.maxTiB) -}}
+{{- end -}}
+{{- end -}}
+{{- with $c.chartClass -}}
+{{- $sc := index $.Values.storageClasses . -}}
+{{- if and (not $sc.create) (not $sc.name) -}}
+{{- $errors = append $errors (printf "storageClasses.%s.name: create is false, so the class must already exist, but no name is given" .) -}}
+{{- end -}}
+{{- end -}}
+{{- if eq $c.static "lustre" -}}
+{{- if not $.Values.staticVolumes.lustre.mgsIpAddress -}}
+{{- $errors = append $errors (printf "staticVolumes.lustre.mgsIpAddress: required: %s is bound to an existing Lustre filesystem" $path) -}}
+{{- end -}}
+{{- else if eq $c.static "blob" -}}
+{{- $blob := $.Values.staticVolumes.blob -}}
+{{- range $field := list "storageAccount" "containerName" -}}
+{{- if not (index $blob $field) -}}
+{{- $errors = append $errors (printf "staticVolumes.blob.%s: required: %s is bound to an existing Blob container" $field $path) -}}
+{{- end -}}
+{{- end -}}
+{{- if and (ne $blob.protocol "nfs") (eq (empty $blob.secretName) (empty $blob.clientID)) -}}
+{{- $errors = append $errors "staticVolumes.blob.secretName: blobfuse needs exactly one credential reference: secretName or clientID" -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

@@ -1,0 +1,232 @@
+"""Every tier and variant (catalog.yaml `tiers`), rendered by both Helm versions from
+`gen-values --tier T --variant V`: complete, valid objects, only allow-listed driver
+parameters, the tuned mount options, Retain where data must survive, and static
+volumes bound to exactly their claim."""
+from __future__ import annotations
+
+import functools
+import json
+import re
+import subprocess
+import sys
+from typing import Any
+
+import kubernetes_validate
+import pytest
+
+import helmtool
+import yaml_io
+from dynamo_cache import resolve
+from dynamo_cache.catalog import CATALOG, TIERS
+from dynamo_cache.model import PATTERN_HINTS
+
+# What a static variant needs from the user (README, per-tier sections).
+INPUTS = {
+    ("lustre", "static"): {"staticVolumes": {"lustre": {"mgsIpAddress": "10.0.0.4", "subDir": "models"}}},
+    ("blob", "static"): {"staticVolumes": {"blob": {"storageAccount": "dynamocache", "containerName": "models",
+                                                    "secretName": "blob-account-key"}}},
+}
+CASES = [(tier, variant) for tier in TIERS for variant in CATALOG["tiers"][tier]["variants"]]
+IDS = [f"{t}-{v}" for t, v in CASES]
+
+
+@functools.lru_cache(maxsize=None)
+def gen_values(tier: str, variant: str) -> str:
+    spec = {"tier": tier, "variant": variant, **INPUTS.get((tier, variant), {})}
+    proc = subprocess.run([sys.executable, "-m", "dynamo_cache", "--spec", "-"], input=json.dumps(spec),
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def render(tier: str, variant: str, version: str = "helm4") -> helmtool.Run:
+    return helmtool.template(version, gen_values(tier, variant))
+
+
+def expected_caches(tier: str, variant: str) -> dict[str, resolve.Cache]:
+    spec = {"tier": tier, "variant": variant, **INPUTS.get((tier, variant), {})}
+    return resolve.caches(resolve.values_of(spec))
+
+
+@pytest.mark.parametrize(("tier", "variant"), CASES, ids=IDS)
+def test_helm3_and_helm4_render_the_same_objects(tier: str, variant: str) -> None:
+    assert render(tier, variant, "helm3").docs == render(tier, variant, "helm4").docs
+
+
+@pytest.mark.parametrize(("tier", "variant"), CASES, ids=IDS)
+def test_objects_pass_kubernetes_validate_strict(tier: str, variant: str) -> None:
+    for doc in render(tier, variant).docs:
+        for k8s in ("1.29", "1.37"):
+            kubernetes_validate.validate(doc, k8s, strict=True)
+
+
+@pytest.mark.parametrize(("tier", "variant"), CASES, ids=IDS)
+def test_claims_are_what_the_catalog_says(tier: str, variant: str) -> None:
+    claims = render(tier, variant).kinds("PersistentVolumeClaim")
+    want = expected_caches(tier, variant)
+    assert sorted(claims) == sorted(c.name for c in want.values())
+    for c in want.values():
+        spec = claims[c.name]["spec"]
+        assert spec["storageClassName"] == ("" if c.static else c.storage_class)
+        assert spec["accessModes"] == c.access_modes
+        assert spec["resources"]["requests"]["storage"] == c.size
+        kept = claims[c.name]["metadata"].get("annotations", {}).get("helm.sh/resource-policy") == "keep"
+        assert kept == c.keep
+
+
+def chart_class_profile(name: str) -> str:
+    (profile,) = [p for p, info in CATALOG["chartClasses"].items() if name == f"dynamo-cache-{info['nameSuffix']}"]
+    return profile
+
+
+@pytest.mark.parametrize(("tier", "variant"), CASES, ids=IDS)
+def test_chart_classes_emit_only_allow_listed_parameters(tier: str, variant: str) -> None:
+    classes = render(tier, variant).kinds("StorageClass")
+    used = {c.chart_class for c in expected_caches(tier, variant).values() if c.chart_class}
+    assert {chart_class_profile(name) for name in classes} == used
+    for name, sc in classes.items():
+        profile = CATALOG["chartClasses"][chart_class_profile(name)]
+        allowed = profile["parameters"]
+        assert set(sc["parameters"]) <= set(allowed), profile["source"]
+        assert {k for k, v in allowed.items() if v.get("required")} <= set(sc["parameters"])
+        for key, value in sc["parameters"].items():
+            assert "enum" not in allowed[key] or value in allowed[key]["enum"]
+        assert sc["provisioner"] == CATALOG["drivers"][profile["driver"]]["provisioner"]
+        assert sc["reclaimPolicy"] == "Retain"  # every chart class holds a kept cache in the presets
+        assert sc["volumeBindingMode"] == profile["volumeBindingMode"]
+        assert sc["allowVolumeExpansion"] == profile["allowVolumeExpansion"]
+        assert sc.get("mountOptions", [])[:len(profile["mountOptions"])] == profile["mountOptions"]
+
+
+def test_tuned_mount_options() -> None:
+    nfs = render("files", "nfs").kinds("StorageClass")["dynamo-cache-files-nfs"]
+    assert {"nconnect=4", "actimeo=30", "rsize=1048576", "wsize=1048576"} <= set(nfs["mountOptions"])
+    assert nfs["parameters"] == {"skuName": "Premium_LRS", "protocol": "nfs"}
+    smb = render("files", "smb").kinds("StorageClass")["dynamo-cache-files-smb"]
+    assert {"uid=1000", "gid=0", "mfsymlinks", "actimeo=30"} <= set(smb["mountOptions"])
+    fuse = render("blob", "fuse").kinds("StorageClass")["dynamo-cache-blob-fuse"]["mountOptions"]
+    assert "--block-cache" in fuse and "--block-cache-pool-size=4096" in fuse
+    assert "--block-cache-path=/mnt/blobfuse2-block-cache" in fuse and "--block-cache-disk-size=51200" in fuse
+    v2 = render("disk", "premium-v2").kinds("StorageClass")["dynamo-cache-disk-premium-v2"]
+    assert v2["parameters"] == {"skuName": "PremiumV2_LRS", "cachingMode": "None",
+                                "DiskIOPSReadWrite": "5000", "DiskMBpsReadWrite": "600"}
+    assert v2["volumeBindingMode"] == "WaitForFirstConsumer"
+    lustre = render("lustre", "dynamic").kinds("StorageClass")["dynamo-cache-lustre"]
+    assert lustre["mountOptions"] == ["noatime", "flock"] and lustre["volumeBindingMode"] == "Immediate"
+
+
+def test_block_cache_is_sized_by_values(helm_version: str) -> None:
+    values = yaml_io.dump({"tier": "blob", "storageClasses": {"blobFuse": {"blockCache": {
+        "poolSizeMB": 16384, "diskSizeMB": 0, "path": "/mnt/x"}}}})
+    (sc,) = helmtool.template(helm_version, values).kinds("StorageClass").values()
+    assert "--block-cache-pool-size=16384" in sc["mountOptions"]
+    assert not [o for o in sc["mountOptions"] if o.startswith(("--block-cache-path", "--block-cache-disk-size"))]
+
+
+@pytest.mark.parametrize(("tier", "kind"), [("lustre", "lustre"), ("blob", "blob")])
+def test_static_volume_is_bound_to_exactly_its_claim(tier: str, kind: str) -> None:
+    run = render(tier, "static")
+    (pv,) = run.kinds("PersistentVolume").values()
+    claim = run.kinds("PersistentVolumeClaim")["model-cache"]
+    assert pv["metadata"]["name"] == "dynamo-cache-model-cache"
+    assert claim["spec"]["volumeName"] == pv["metadata"]["name"]
+    assert pv["spec"]["claimRef"] == {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                                      "namespace": "default", "name": "model-cache"}
+    assert pv["spec"]["storageClassName"] == claim["spec"]["storageClassName"] == ""
+    assert pv["spec"]["persistentVolumeReclaimPolicy"] == "Retain"
+    assert pv["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"  # a kept claim keeps its volume
+    assert pv["spec"]["accessModes"] == claim["spec"]["accessModes"] == ["ReadWriteMany"]
+    assert pv["spec"]["csi"]["driver"] == CATALOG["staticVolumes"][kind]["provisioner"]
+    assert not run.kinds("StorageClass")
+
+
+def test_static_lustre_attributes() -> None:
+    pv = next(iter(render("lustre", "static").kinds("PersistentVolume").values()))
+    assert pv["spec"]["csi"]["volumeAttributes"] == {"mgs-ip-address": "10.0.0.4", "fs-name": "lustrefs", "sub-dir": "models"}
+    assert pv["spec"]["mountOptions"] == ["noatime", "flock"]
+
+
+def test_static_blob_credentials_by_reference(helm_version: str) -> None:
+    by_secret = next(iter(render("blob", "static", helm_version).kinds("PersistentVolume").values()))["spec"]["csi"]
+    assert by_secret["nodeStageSecretRef"] == {"name": "blob-account-key", "namespace": "default"}
+    assert by_secret["volumeAttributes"] == {"storageAccount": "dynamocache", "containerName": "models", "protocol": "fuse2"}
+    values = yaml_io.dump({"tier": "blob", "variant": "static", "staticVolumes": {"blob": {
+        "storageAccount": "acct", "containerName": "models", "protocol": "nfs", "resourceGroup": "rg",
+        "clientID": "11111111-2222-3333-4444-555555555555"}}})
+    pv = next(iter(helmtool.template(helm_version, values).kinds("PersistentVolume").values()))
+    assert "nodeStageSecretRef" not in pv["spec"]["csi"]
+    assert pv["spec"]["csi"]["volumeAttributes"]["AzureStorageAuthType"] == "MSI"
+    assert pv["spec"]["csi"]["volumeAttributes"]["resourceGroup"] == "rg"
+    assert pv["spec"]["mountOptions"] == ["nconnect=4"]  # the NFS profile's, not blobfuse's
+
+
+def test_values_cannot_hold_a_secret_value() -> None:
+    schema = json.loads((helmtool.CHART / "values.schema.json").read_text())
+    keys = re.findall(r'"([A-Za-z-]+)": \{', json.dumps(schema, indent=1))
+    assert not [k for k in keys if re.search(r"(?i)(accountkey|password|token|sas)$", k)]
+
+
+@pytest.mark.parametrize("variant", ["static"])
+def test_static_variants_without_their_inputs_fail_in_both_engines(helm_version: str, variant: str) -> None:
+    for tier, needed in (("lustre", "mgsIpAddress"), ("blob", "storageAccount")):
+        run = helmtool.template(helm_version, f"tier: {tier}\nvariant: {variant}\n")
+        assert run.returncode != 0 and f"staticVolumes.{tier}.{needed}" in run.stderr
+        proc = subprocess.run([sys.executable, "-m", "dynamo_cache", "--tier", tier, "--variant", variant],
+                              capture_output=True, text=True)
+        assert proc.returncode == 1 and f"$.staticVolumes.{tier}.{needed}: error: required" in proc.stderr
+
+
+def test_adopt_an_existing_class(helm_version: str) -> None:
+    values = yaml_io.dump({"tier": "lustre", "storageClasses": {"lustre": {"create": False, "name": "azurelustre-dynamic"}}})
+    run = helmtool.template(helm_version, values)
+    assert not run.kinds("StorageClass")
+    assert run.kinds("PersistentVolumeClaim")["model-cache"]["spec"]["storageClassName"] == "azurelustre-dynamic"
+    unnamed = helmtool.template(helm_version, yaml_io.dump({"tier": "lustre", "storageClasses": {"lustre": {"create": False}}}))
+    assert unnamed.returncode != 0 and "storageClasses.lustre.name" in unnamed.stderr
+
+
+def test_optional_parameters_pass_through_and_unknown_ones_are_refused(helm_version: str) -> None:
+    ok = yaml_io.dump({"tier": "lustre", "storageClasses": {"lustre": {"parameters": {
+        "vnet-name": "aks-vnet", "subnet-name": "lustre", "tags": "team=ml,env=prod"}}}})
+    (sc,) = helmtool.template(helm_version, ok).kinds("StorageClass").values()
+    assert sc["parameters"]["tags"] == "team=ml,env=prod" and sc["parameters"]["vnet-name"] == "aks-vnet"
+    bad = yaml_io.dump({"storageClasses": {"filesNfs": {"parameters": {"shareName": "one-share-for-all"}}}})
+    assert helmtool.template(helm_version, bad).returncode != 0
+
+
+def test_cluster_scoped_names_follow_the_release(helm_version: str) -> None:
+    for tier, variant in CASES:
+        values = gen_values(tier, variant)
+        for release in ("a", "b"):
+            run = helmtool.template(helm_version, values, release)
+            for kind in ("StorageClass", "PersistentVolume"):
+                assert all(name.startswith(f"{release}-dynamo-cache-") for name in run.kinds(kind))
+
+
+def test_schema_allow_list_is_the_catalog() -> None:
+    schema = json.loads((helmtool.CHART / "values.schema.json").read_text())
+    for profile, info in CATALOG["chartClasses"].items():
+        props = schema["properties"]["storageClasses"]["properties"][profile]["properties"]["parameters"]
+        assert props["additionalProperties"] is False
+        assert list(props["properties"]) == list(info["parameters"])
+
+
+def test_every_pattern_has_a_hint() -> None:
+    text = (helmtool.ROOT / "schemas" / "dynamo-cache-spec.schema.json").read_text()
+    patterns = {m for m in re.findall(r'"pattern": ("(?:[^"\\]|\\.)*")', text)}
+    assert {json.loads(p) for p in patterns} <= set(PATTERN_HINTS)
+
+
+@pytest.mark.parametrize(("variant", "annotation"), [("v2", "localdisk.csi.acstor.io/accept-ephemeral-storage"),
+                                                      ("v1", "acstor.azure.com/accept-ephemeral-storage")])
+def test_local_claims_carry_their_acstor_annotation(variant: str, annotation: str) -> None:
+    claims = render("local", variant).kinds("PersistentVolumeClaim")
+    for name in ("compilation-cache", "perf-cache"):
+        assert claims[name]["metadata"]["annotations"][annotation] == "true"
+    assert annotation not in claims["model-cache"]["metadata"].get("annotations", {})
+
+
+def test_notes_name_the_static_volume() -> None:
+    values = gen_values("lustre", "static")
+    run = helmtool.helm("helm4", "install", "r", str(helmtool.CHART), "--dry-run=client", "-f", "-", values=values)
+    assert "model-cache: 4Ti, ReadWriteMany, bound to PersistentVolume r-dynamo-cache-model-cache" in run.stdout
