@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import helmtool
 import yaml_io
 from dynamo_cache.catalog import ACCESS_MODES, CACHE_KEYS, CATALOG, TIERS, VARIANTS
+from dynamo_cache import fastcheck
 from dynamo_cache.cli import main
 
 CHART_SCHEMA = json.loads((helmtool.CHART / "values.schema.json").read_text())
@@ -52,7 +53,17 @@ garbage = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() |
 SAMPLED: list[str] = []
 
 
+SPEC_SCHEMA = json.loads((helmtool.ROOT / "schemas" / "dynamo-cache-spec.schema.json").read_text())
+
+
+def same_verdict(document: Any) -> None:
+    """fastcheck (the fast path) and jsonschema agree on both schemas."""
+    for schema in (SPEC_SCHEMA, CHART_SCHEMA):
+        assert fastcheck.valid(document, schema) == jsonschema.Draft7Validator(schema).is_valid(document), document
+
+
 def check(document: Any) -> None:
+    same_verdict(document)
     text = yaml_io.dump(document) if not isinstance(document, bytes) else document.decode("utf-8", "replace")
     result = CliRunner().invoke(main, ["--spec", "-"], input=text, catch_exceptions=False)
     assert result.exit_code in (0, 1), result.output
@@ -61,6 +72,7 @@ def check(document: Any) -> None:
         return
     values = yaml_io.load(result.stdout)
     jsonschema.Draft7Validator(CHART_SCHEMA).validate(values)
+    assert fastcheck.valid(values, CHART_SCHEMA)
     if len(SAMPLED) < 20:  # helm is slow: render a sample of the valid outputs
         SAMPLED.append(result.stdout)
         for version in helmtool.VERSIONS:
@@ -84,3 +96,18 @@ def test_random_specs() -> None:
 @given(st.one_of(garbage, st.binary(max_size=64)))
 def test_random_garbage(document: Any) -> None:
     check(document)
+
+
+def test_fast_check_agrees_on_every_case_spec() -> None:
+    from dynamo_cache import loader
+
+    specs = sorted((helmtool.ROOT / "tests" / "cases").glob("*/*/spec.yaml"))
+    checked = 0
+    for path in specs:
+        try:
+            document = loader.load_mapping(str(path))
+        except loader.InputError:
+            continue
+        same_verdict(document)
+        checked += 1
+    assert checked > 40

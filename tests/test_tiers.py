@@ -9,7 +9,6 @@ import json
 import re
 import subprocess
 import sys
-from typing import Any
 
 import kubernetes_validate
 import pytest

@@ -28,7 +28,11 @@ def load_spec(name: str | None, overrides: dict[str, Any], stdin: BinaryIO | Non
             document = loader.load_mapping(name, stdin)
         except loader.InputError as exc:
             return Result(source, None, [P.Problem("$", P.ERROR, str(exc))])
-    spec = _apply(document, overrides)
+    return check_document(_apply(document, overrides), source)
+
+
+def check_document(spec: dict[str, Any], source: str = "<spec>") -> Result:
+    """Validate a spec mapping structurally (schema), then semantically (rules)."""
     found = schema_check.check(spec, schema_check.load_spec_schema())
     if found:
         return Result(source, None, P.sort(found))

@@ -133,7 +133,7 @@ def _write_output(output: Path, text: str, force: bool) -> int:
 @click.pass_context
 def validate(ctx: click.Context, files: tuple[str, ...], strict: bool, fmt: str) -> None:
     """Check spec or values FILES (- for stdin) without writing anything."""
-    from . import api, problems as P
+    from . import api
 
     code = OK
     collected = []
@@ -166,6 +166,42 @@ def generate(ctx: click.Context, check: bool, root: Path) -> None:
     for rel in stale:
         click.echo(f"{rel}: {'out of date; run `gen-values generate`' if check else 'written'}", err=True)
     ctx.exit(INVALID if check and stale else OK)
+
+
+@main.command()
+@click.option("--model-size", metavar="SIZE", help="Size of the model's files, e.g. 140GB or 65Gi.")
+@click.option("--params", metavar="COUNT", help="Parameter count instead of a size, e.g. 70B (with --dtype).")
+@click.option("--dtype", default="bf16", show_default=True, help="Bytes per parameter: fp32, bf16, fp16, fp8, int8, int4, fp4.")
+@click.option("--replicas", type=click.IntRange(min=1), default=1, show_default=True, help="Replicas that start together.")
+@click.option("--vm", metavar="SIZE", help="Node VM size, for node-local NVMe figures (e.g. L8s_v3).")
+@click.option("--lustre-sku", type=click.Choice(list(CATALOG["lustre"]["skus"])), help="AMLFS SKU (default: the preset's).")
+@click.option("--target", "target_s", type=click.FloatRange(min=1), default=600, show_default=True,
+              help="Cold-start target in seconds for all replicas: the cheapest tier meeting it is recommended.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def plan(ctx: click.Context, model_size: str | None, params: str | None, dtype: str, replicas: int, vm: str | None,
+         lustre_sku: str | None, target_s: float, fmt: str) -> None:
+    """Cold-start planner: per tier, what is provisioned and how long replicas wait for the model.
+
+    \b
+    gen-values plan --model-size 140GB --replicas 8
+    gen-values plan --params 70B --dtype bf16 --replicas 4 --vm L8s_v3
+    """
+    from . import plan as planner
+
+    if (model_size is None) == (params is None):
+        raise click.UsageError("give the model size (--model-size 140GB) or its parameter count (--params 70B --dtype bf16)")
+    try:
+        result = planner.plan(planner.model_bytes(model_size, params, dtype), replicas, vm, lustre_sku, target_s)
+    except planner.PlanError as exc:
+        click.echo(f"gen-values plan: {exc}", err=True)
+        ctx.exit(INVALID)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(result.as_dict(), indent=2))
+    else:
+        click.echo(planner.format_text(result), nl=False)
 
 
 def run() -> None:

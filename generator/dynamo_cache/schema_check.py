@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-from importlib import resources
 from typing import Any, Iterator
 
 from .problems import ERROR, Problem, json_path, nearest
@@ -15,8 +14,12 @@ SPEC_SCHEMA_FILE = "dynamo-cache-spec.schema.json"
 @functools.lru_cache(maxsize=None)
 def load_spec_schema() -> dict[str, Any]:
     """The spec schema shipped in schemas/ (installed as dynamo_cache.schemas)."""
-    text = resources.files("dynamo_cache.schemas").joinpath(SPEC_SCHEMA_FILE).read_text("utf-8")
-    return json.loads(text)
+    import os
+
+    from . import schemas
+
+    with open(os.path.join(os.path.dirname(os.path.abspath(schemas.__file__)), SPEC_SCHEMA_FILE), encoding="utf-8") as handle:
+        return json.load(handle)
 
 
 @functools.lru_cache(maxsize=None)
@@ -69,6 +72,13 @@ def _pattern_hint(pattern: str) -> str:
 
 
 def check(document: Any, schema: dict[str, Any]) -> list[Problem]:
+    from . import fastcheck
+
+    try:
+        if fastcheck.valid(document, schema):
+            return []
+    except fastcheck.Unsupported:
+        pass
     validator = _validator(json.dumps(schema, sort_keys=True))
     problems = []
     for error in validator.iter_errors(document):

@@ -1,0 +1,229 @@
+"""The cold-start planner: how long a fleet of Dynamo replicas waits for a model on
+each tier, and what each tier provisions (the monthly-cost driver). Every figure
+comes from the catalog's `performance` and `lustre` sections, which cite
+../shared/reference/azure-storage.md; nothing here is a constant of its own."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from . import quantity
+from .catalog import CATALOG
+
+MB = Decimal(10**6)
+MiB = Decimal(2**20)
+PARAMS = re.compile(r"^([0-9]+(?:\.[0-9]+)?)\s*([KMBT]?)$", re.IGNORECASE)
+PARAM_UNITS = {"": 1, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
+
+
+class PlanError(ValueError):
+    """Bad planner input; str() is the user-facing message."""
+
+
+@dataclass
+class Row:
+    tier: str
+    storage: str
+    provisioned_bytes: int
+    throughput_mbps: float | None     # MB/s (10^6 bytes) the storage gives, None = unknown
+    shared: bool                      # one copy read by every replica
+    one_replica_s: float | None
+    all_replicas_s: float | None
+    upper_bound: bool = False         # the figure is a ceiling, not an expectation
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    model_bytes: int
+    needed_bytes: int
+    replicas: int
+    vm: str | None
+    rows: list[Row]
+    recommended: str
+    reason: str
+    assumptions: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def model_bytes(size: str | None = None, params: str | None = None, dtype: str = "bf16") -> int:
+    """Bytes of the model's files, from a size (`140GB`, `65Gi`) or a parameter count
+    and dtype (`70B`, `bf16`)."""
+    if (size is None) == (params is None):
+        raise PlanError("give the model size (--model-size 140GB) or its parameter count (--params 70B --dtype bf16)")
+    if size is not None:
+        try:
+            return int(quantity.parse_model_size(size))
+        except ValueError as exc:
+            raise PlanError(f"--model-size {size!r}: {exc}") from None
+    match = PARAMS.match(params or "")
+    if not match:
+        raise PlanError(f"--params {params!r}: expected a count such as 70B, 8B or 1.5T")
+    per = CATALOG["performance"]["dtypeBytes"]
+    if dtype not in per:
+        raise PlanError(f"--dtype {dtype!r}: allowed: {', '.join(per)}")
+    count = Decimal(match.group(1)) * PARAM_UNITS[match.group(2).upper()]
+    return int(count * Decimal(str(per[dtype])))
+
+
+def _seconds(total_bytes: Decimal, mbps: float | None) -> float | None:
+    return None if not mbps else float(total_bytes / (Decimal(str(mbps)) * MB))
+
+
+def _gib(n: Decimal) -> int:
+    return math.ceil(n / quantity.GiB)
+
+
+def _files_mibps(gib: int) -> int:
+    f = CATALOG["performance"]["filesPremium"]
+    return f["baseMiBps"] + math.ceil(f["ingressPerGiB"] * gib) + math.ceil(f["egressPerGiB"] * gib)
+
+
+def files_premium(needed: Decimal) -> tuple[int, float]:
+    """Provisioned GiB (at least the Premium minimum) and MB/s of a Premium v1 share."""
+    minimum = _gib(quantity.parse(CATALOG["drivers"]["files"]["premiumMinSize"]))
+    gib = max(minimum, _gib(needed))
+    return gib, float(Decimal(_files_mibps(gib)) * MiB / MB)
+
+
+def lustre(needed: Decimal, sku_name: str) -> tuple[int, float]:
+    """Provisioned TiB (the SKU minimum, else rounded up to its increment) and MB/s."""
+    sku = CATALOG["lustre"]["skus"][sku_name]
+    tib = max(sku["minTiB"], math.ceil(needed / quantity.TiB / sku["incrementTiB"]) * sku["incrementTiB"])
+    if tib > sku["maxTiB"]:
+        raise PlanError(f"the model needs {tib} TiB, above the {sku_name} maximum of {sku['maxTiB']} TiB")
+    return tib, float(tib * sku["mbpsPerTiB"])
+
+
+def disk_premium(needed: Decimal) -> tuple[str, int, float] | None:
+    """The smallest Premium SSD tier that holds `needed`: (tier, GiB, MB/s)."""
+    for t in CATALOG["performance"]["diskPremiumTiers"]:
+        if t["GiB"] * quantity.GiB >= needed:
+            return t["tier"], t["GiB"], float(t["MBps"])
+    return None
+
+
+def plan(model: int, replicas: int, vm: str | None = None, lustre_sku: str | None = None,
+         target_s: float = 600.0) -> Plan:
+    if replicas < 1:
+        raise PlanError(f"--replicas {replicas}: at least 1")
+    perf = CATALOG["performance"]
+    if vm is not None and vm not in perf["localNvme"]:
+        raise PlanError(f"--vm {vm!r}: no figures for it; known: {', '.join(perf['localNvme'])}")
+    sku_name = lustre_sku or CATALOG["chartClasses"]["lustre"]["parameters"]["sku-name"]["default"]
+    size = Decimal(model)
+    needed = size * Decimal(str(perf["headroom"]))
+    all_bytes = size * replicas
+    rows: list[Row] = []
+
+    tib, mbps = lustre(needed, sku_name)
+    rows.append(Row("lustre", f"{sku_name}, {tib} TiB", tib * 2**40, mbps, True,
+                    _seconds(size, mbps), _seconds(all_bytes, mbps),
+                    notes=[f"{CATALOG['lustre']['skus'][sku_name]['mbpsPerTiB']} MB/s per TiB x {tib} TiB"]))
+
+    gib, mbps = files_premium(needed)
+    rows.append(Row("files", f"Premium Files, {gib} GiB", gib * 2**30, mbps, True,
+                    _seconds(size, mbps), _seconds(all_bytes, mbps),
+                    notes=[f"{_files_mibps(gib)} MiB/s = 100 + ceil(0.04 x {gib}) + ceil(0.06 x {gib})"]))
+
+    found = disk_premium(needed)
+    if found is None:
+        rows.append(Row("disk", "Premium SSD: none large enough", 0, None, False, None, None,
+                        notes=["the model is larger than the largest Premium SSD tier"]))
+    else:
+        tier, gib, mbps = found
+        notes = [f"{tier} gives {mbps:,.0f} MB/s; a disk attaches to one node"]
+        if replicas > 1:
+            notes.append(f"{replicas} replicas on {replicas} nodes need {replicas} disks, each filled by its own download")
+        rows.append(Row("disk", f"Premium SSD {tier}, {gib} GiB" + (f" x {replicas}" if replicas > 1 else ""),
+                        gib * 2**30 * replicas, mbps, False, _seconds(size, mbps), _seconds(size, mbps), notes=notes))
+
+    egress = float(Decimal(perf["blobAccountEgressGbps"]) * 10**9 / 8 / MB)
+    rows.append(Row("blob", "Blob (blobfuse2), pay per stored byte", int(needed), egress, True,
+                    _seconds(size, egress), _seconds(all_bytes, egress), upper_bound=True,
+                    notes=[f"account egress {perf['blobAccountEgressGbps']} Gbps = {egress:,.0f} MB/s shared; "
+                           "per-node network and blobfuse2 limits are not in the reference, so this is a ceiling"]))
+
+    # Node-local NVMe holds no shared copy: each node first copies the model from the
+    # tier's shared model cache (Premium Files), then reads it locally.
+    _, files_mbps = files_premium(needed)
+    fill_one = _seconds(size, files_mbps) or 0.0
+    fill_all = _seconds(all_bytes, files_mbps) or 0.0
+    nvme = perf["localNvme"].get(vm or "", {}).get("MBps")
+    read = _seconds(size, nvme)
+    notes = [f"filled first from the Premium Files model cache ({files_mbps:,.0f} MB/s shared by every node): "
+             f"{fill_all:,.0f} s for {replicas} node(s)"]
+    if read is None:
+        notes.append(f"NVMe read time not included: the reference gives no throughput for {vm or 'an unnamed VM'} "
+                     f"(known: {', '.join(k for k, v in perf['localNvme'].items() if v['MBps'])})")
+    files_gib, _ = files_premium(needed)
+    rows.append(Row("local", f"node-local NVMe{f' on {vm}' if vm else ''} + Premium Files copy",
+                    int(needed) * replicas + files_gib * 2**30, nvme, False,
+                    fill_one + (read or 0.0), fill_all + (read or 0.0), notes=notes))
+
+    recommended, reason = _recommend(rows, replicas, target_s)
+    assumptions = [
+        "Throughputs: ../shared/reference/azure-storage.md via generator/dynamo_cache/data/catalog.yaml (performance, lustre).",
+        f"The model cache holds the model plus {round((perf['headroom'] - 1) * 100)}% for download temp files.",
+        "Replicas start together; shared storage divides its throughput between them; each replica reads the whole model once.",
+        "A reader gets the storage's full throughput: the VM's own network or disk cap and the loader's speed are not modelled.",
+        "Sizes and rates in the sources' units: MB/s = 10^6 bytes/s, MiB/s = 2^20 bytes/s, GiB/TiB = 2^30/2^40 bytes.",
+        "Cost driver = provisioned capacity; prices are not in the reference, so no currency figures are given.",
+    ]
+    return Plan(model, int(needed), replicas, vm, rows, recommended, reason, assumptions)
+
+
+def _recommend(rows: list[Row], replicas: int, target_s: float) -> tuple[str, str]:
+    usable = [r for r in rows if r.all_replicas_s is not None and not r.upper_bound
+              and (r.shared or r.tier == "local" or replicas == 1)]
+    fast_enough = [r for r in usable if r.all_replicas_s <= target_s]  # type: ignore[operator]
+    if fast_enough:
+        best = min(fast_enough, key=lambda r: (r.provisioned_bytes, r.all_replicas_s))
+        return best.tier, (f"the smallest provisioned capacity ({size(best.provisioned_bytes)}) that "
+                           f"cold-starts all {replicas} replica(s) within the {target_s:,.0f} s target "
+                           f"({best.all_replicas_s:,.0f} s); blob is a ceiling, not an expectation, so it is not chosen")
+    best = min(usable, key=lambda r: r.all_replicas_s)  # type: ignore[arg-type, return-value]
+    return best.tier, (f"no tier meets the {target_s:,.0f} s target; {best.tier} is the fastest "
+                       f"({best.all_replicas_s:,.0f} s for all {replicas} replica(s))")
+
+
+def size(nbytes: int) -> str:
+    """4Ti, 157Gi when exact; else GiB with one decimal."""
+    for unit, suffix in ((2**40, "Ti"), (2**30, "Gi")):
+        if nbytes >= unit and nbytes % unit == 0:
+            return f"{nbytes // unit}{suffix}"
+    return f"{nbytes / 2**30:,.1f} GiB"
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "n/a"
+    s = round(seconds)
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
+def format_text(p: Plan) -> str:
+    head = (f"Cold start of a {p.model_bytes / 1e9:,.1f} GB ({size(p.model_bytes)}) model on {p.replicas} replica(s); "
+            f"the model cache needs {size(p.needed_bytes)} with room for download temp files.")
+    table = [("tier", "storage (cost driver)", "provisioned", "MB/s", "1 replica", f"all {p.replicas}")]
+    for r in p.rows:
+        rate = "n/a" if r.throughput_mbps is None else f"{'<=' if r.upper_bound else ''}{r.throughput_mbps:,.0f}"
+        table.append((r.tier, r.storage, size(r.provisioned_bytes), rate,
+                      duration(r.one_replica_s), duration(r.all_replicas_s)))
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    lines = [head, ""]
+    lines += ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in table]
+    lines += ["", "Notes:"]
+    lines += [f"  {r.tier}: {note}" for r in p.rows for note in r.notes]
+    lines += ["", f"Recommended: {p.recommended}: {p.reason}.", "", "Assumptions:"]
+    lines += [f"  - {a}" for a in p.assumptions]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,43 @@
+"""Speed is measured by ci/benchmark.py, never asserted in seconds here. What is
+tested: the import discipline that keeps gen-values fast, and that the benchmark
+still runs and prints its figures."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import helmtool
+
+
+def imported(*args: str, stdin: str | None = None) -> set[str]:
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "dynamo_cache", *args],
+                          capture_output=True, text=True, input=stdin)
+    return {line.split("|")[2].strip() for line in proc.stderr.splitlines()
+            if line.startswith("import time:") and "cumulative" not in line}
+
+
+@pytest.mark.parametrize("args", [["--tier", "lustre"], ["--help"], ["--tier", "files", "--set", "caches.model.size=200Gi"]])
+def test_fast_paths_do_not_import_heavy_libraries(args: list[str]) -> None:
+    modules = imported(*args)
+    assert "dynamo_cache.cli" in modules  # the measurement itself works
+    heavy = {m for m in modules if m.split(".")[0] in {"jsonschema", "ruamel", "jinja2", "yaml"}}
+    assert not heavy
+
+
+def test_help_imports_no_library_core() -> None:
+    assert not {m for m in imported("--help") if m in {"dynamo_cache.api", "dynamo_cache.rules"}}
+
+
+def test_an_invalid_spec_still_gets_jsonschema_messages() -> None:
+    assert "jsonschema" in imported("--tier", "files", "--set", "caches.model.size=lots")
+
+
+def test_benchmark_runs_and_prints_its_figures() -> None:
+    proc = subprocess.run([sys.executable, str(helmtool.ROOT / "ci" / "benchmark.py"), "--runs", "1"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    for fragment in ("gen-values --tier lustre", "helm template (Helm 4.3)", "ratio gen-values / helm template",
+                     "Import time", "per second"):
+        assert fragment in proc.stdout, proc.stdout
