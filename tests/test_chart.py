@@ -164,3 +164,37 @@ def test_notes_list_claims_and_warn_for_every_cache_not_kept() -> None:
     assert "WaitForFirstConsumer" in notes
     warned = [line.split()[1] for line in notes.splitlines() if line.startswith("WARNING:")]
     assert warned == ["perf-cache"]
+
+
+MANIFEST_CASES = [("files", ""), ("lustre", ""), ("disk", "premium-v2"), ("blob", "nfs"), ("local", "v1")]
+
+
+@pytest.mark.parametrize(("tier", "variant"), MANIFEST_CASES)
+def test_manifests_are_the_charts_objects_and_validate(tier: str, variant: str) -> None:
+    args = ["--tier", tier, "--namespace", "dynamo", "--manifests", "--helm", helmtool.binaries()["helm4"]]
+    if variant:
+        args += ["--variant", variant]
+    stream = gen_values(*args)
+    docs = [d for d in yaml_io.load_all(stream) if d]
+    values = gen_values(*[a for a in args if a not in ("--manifests", "--helm", helmtool.binaries()["helm4"])])
+    assert docs == helmtool.template("helm4", values, "dynamo-cache", "--namespace", "dynamo").docs
+    for doc in docs:
+        kubernetes_validate.validate(doc, K8S_VERSIONS[-1], strict=True)
+        if doc["kind"] == "PersistentVolumeClaim":
+            assert doc["metadata"]["namespace"] == "dynamo"
+
+
+def test_manifests_without_helm_say_so(tmp_path) -> None:
+    env = {"PATH": str(tmp_path), "HOME": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "dynamo_cache", "--manifests"], capture_output=True, text=True,
+                          env=env, cwd=tmp_path)
+    assert proc.returncode == 1 and "no helm binary found" in proc.stderr and "Traceback" not in proc.stderr
+    explicit = subprocess.run([sys.executable, "-m", "dynamo_cache", "--manifests", "--helm", "/nonexistent/helm"],
+                              capture_output=True, text=True)
+    assert explicit.returncode == 1 and "--helm /nonexistent/helm" in explicit.stderr
+
+
+def test_manifests_report_a_chart_failure() -> None:
+    proc = subprocess.run([sys.executable, "-m", "dynamo_cache", "--manifests", "--helm", helmtool.binaries()["helm4"],
+                           "--chart", "/nonexistent/chart"], capture_output=True, text=True, cwd=helmtool.ROOT)
+    assert proc.returncode == 1 and "helm template failed" in proc.stderr and proc.stdout == ""

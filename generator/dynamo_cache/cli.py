@@ -58,18 +58,24 @@ def common(func: Any) -> Any:
 @click.option("--zone", help="Availability zone of the Lustre filesystem (tier lustre).")
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
               help="Set any spec value, e.g. --set staticVolumes.lustre.mgsIpAddress=10.0.0.4 (repeatable; VALUE is YAML).")
+@click.option("--manifests", is_flag=True,
+              help="Write the Kubernetes objects (rendered by the chart through helm template) instead of values.")
+@click.option("--chart", metavar="CHART", help="Chart for --manifests (default ./charts/dynamo-cache; a .tgz or oci:// works).")
+@click.option("--helm", "helm_binary", metavar="PATH", help="helm binary for --manifests (default $HELM, PATH, tools/helm4/helm).")
 @common
 @click.version_option(package_name="dynamo-cache", prog_name="gen-values")
 @click.pass_context
 def main(ctx: click.Context, tier: str | None, spec_file: str | None, output: Path | None, force: bool,
          from_values: str | None, release: str | None, namespace: str | None, model_size: str | None, variant: str | None,
-         lustre_sku: str | None, zone: str | None, sets: tuple[str, ...], strict: bool, fmt: str) -> None:
+         lustre_sku: str | None, zone: str | None, sets: tuple[str, ...], manifests: bool, chart: str | None,
+         helm_binary: str | None, strict: bool, fmt: str) -> None:
     """Write Helm values for the dynamo-cache chart from a tier preset and a spec.
 
     \b
     gen-values --tier lustre | helm template dynamo-cache charts/dynamo-cache -f -
     gen-values --spec my-spec.yaml -o values.yaml
     gen-values validate values.yaml
+    gen-values --tier files --manifests | kubectl apply -f -
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -86,6 +92,16 @@ def main(ctx: click.Context, tier: str | None, spec_file: str | None, output: Pa
     if code != OK:
         ctx.exit(code)
     text = api.generate(result)
+    if manifests:
+        from . import manifests as rendered
+
+        assert result.spec is not None
+        try:
+            text = rendered.render(text, result.spec.get("release", "dynamo-cache"), result.spec.get("namespace"),
+                                   chart, helm_binary)
+        except rendered.ManifestError as exc:
+            click.echo(f"gen-values --manifests: {exc}", err=True)
+            ctx.exit(INVALID)
     if output is None:
         click.echo(text, nl=False)
         return

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Build the Helm repository folder in one command:
+
+    python3 ci/release.py [--out dist/repo] [--url https://example.org/charts]
+                          [--merge OLD_INDEX] [--sign --key NAME --keyring SECRING]
+
+1. checks the generated files are current and lints the chart with Helm 3 and Helm 4;
+2. packages it with Helm 4 (archives are byte-reproducible) into --out, signed with
+   --sign (a .prov file next to the archive; check it with `helm verify`);
+3. refuses to publish when --merge's index already lists this version with a
+   different digest: changed content needs a version bump;
+4. writes index.yaml with `helm repo index --url --merge`, so released versions stay
+   listed, and pins its timestamps to the commit time (SOURCE_DATE_EPOCH, else HEAD's
+   commit date), keeping the `created` time of an unchanged version: a rebuild of the
+   same commit gives the same bytes;
+5. copies artifacthub-repo.yml next to index.yaml.
+Exit codes: 0 built, 1 a check failed (the message says which and what to do).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CHART = ROOT / "charts" / "dynamo-cache"
+
+
+class ReleaseError(Exception):
+    pass
+
+
+def run(*cmd: str) -> str:
+    # Helm 4 stamps archive entries with SOURCE_DATE_EPOCH: pin it to the commit.
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch())}
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
+    if proc.returncode != 0:
+        raise ReleaseError(f"{' '.join(cmd)} failed:\n{proc.stdout}{proc.stderr}")
+    return proc.stdout
+
+
+def helm_binaries() -> dict[str, str]:
+    out = run(sys.executable, str(ROOT / "ci" / "get_helm.py"))
+    return {k.lower(): v for k, _, v in (line.partition("=") for line in out.splitlines()) if v}
+
+
+def epoch() -> int:
+    """SOURCE_DATE_EPOCH, else the commit time of HEAD: the same for every build of a commit."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if not value:
+        proc = subprocess.run(["git", "log", "-1", "--format=%ct"], capture_output=True, text=True, cwd=ROOT)
+        value = proc.stdout.strip() or "0"
+    return int(value)
+
+
+def pinned_time() -> str:
+    return dt.datetime.fromtimestamp(epoch(), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def load_yaml(path: Path) -> Any:
+    from ruamel.yaml import YAML
+
+    return YAML(typ="rt").load(path.read_text("utf-8"))
+
+
+def chart_meta(chart: Path) -> dict[str, str]:
+    meta = load_yaml(chart / "Chart.yaml")
+    return {"name": str(meta["name"]), "version": str(meta["version"])}
+
+
+def released(index: Path | None, name: str, version: str) -> dict[str, Any] | None:
+    if index is None:
+        return None
+    if not index.is_file():
+        raise ReleaseError(f"--merge {index}: no such file")
+    for entry in (load_yaml(index).get("entries") or {}).get(name) or []:
+        if str(entry.get("version")) == version:
+            return dict(entry)
+    return None
+
+
+def build(chart: Path, out: Path, url: str, merge: Path | None, sign_key: str | None, keyring: Path | None) -> Path:
+    helm = helm_binaries()
+    run(sys.executable, "-m", "dynamo_cache", "generate", "--check", "--root", str(ROOT))
+    for version in ("helm3", "helm4"):
+        run(helm[version], "lint", "--strict", str(chart))
+    meta = chart_meta(chart)
+    out.mkdir(parents=True, exist_ok=True)
+    package = [helm["helm4"], "package", str(chart), "-d", str(out)]
+    if sign_key:
+        if keyring is None:
+            raise ReleaseError("--sign needs --keyring (a GnuPG secret keyring: gpg --export-secret-keys > secring.gpg)")
+        package += ["--sign", "--key", sign_key, "--keyring", str(keyring)]
+    run(*package)
+    archive = out / f"{meta['name']}-{meta['version']}.tgz"
+    digest = run("sha256sum", str(archive)).split()[0]
+    old = released(merge, meta["name"], meta["version"])
+    if old is not None and old.get("digest") != digest:
+        archive.unlink()
+        raise ReleaseError(
+            f"{meta['name']} {meta['version']} is already released with digest {old.get('digest')}, and the chart "
+            f"now packages to {digest}: its content changed. Bump `version` in charts/dynamo-cache/Chart.yaml "
+            "(and the package version with it, see Chart.yaml), regenerate, and release again.")
+    index_cmd = [helm["helm4"], "repo", "index", str(out), "--url", url]
+    if merge is not None:
+        index_cmd += ["--merge", str(merge)]
+    run(*index_cmd)
+    pin_index(out / "index.yaml", meta, old)
+    shutil.copyfile(ROOT / "artifacthub-repo.yml", out / "artifacthub-repo.yml")
+    return archive
+
+
+def pin_index(path: Path, meta: dict[str, str], old: dict[str, Any] | None) -> None:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.width = 4096
+    index = yaml.load(path.read_text("utf-8"))
+    when = pinned_time()
+    index["generated"] = when
+    for entry in index["entries"][meta["name"]]:
+        if str(entry["version"]) == meta["version"]:
+            entry["created"] = old["created"] if old is not None else when
+    with path.open("w", encoding="utf-8") as handle:
+        yaml.dump(index, handle)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Lint, package and index the dynamo-cache chart.")
+    parser.add_argument("--chart", type=Path, default=CHART, help="chart folder (default charts/dynamo-cache)")
+    parser.add_argument("--out", type=Path, default=ROOT / "dist" / "repo", help="repository folder (default dist/repo)")
+    parser.add_argument("--url", default="https://dynamo-cache.example/charts", help="base URL the folder is served at")
+    parser.add_argument("--merge", type=Path, help="index.yaml of the released repository (keeps old versions listed)")
+    parser.add_argument("--sign", action="store_true", help="sign the archive (writes a .prov file)")
+    parser.add_argument("--key", help="GnuPG key name for --sign")
+    parser.add_argument("--keyring", type=Path, help="GnuPG secret keyring for --sign")
+    args = parser.parse_args()
+    if args.sign and not args.key:
+        parser.error("--sign needs --key NAME")
+    try:
+        archive = build(args.chart.resolve(), args.out.resolve(), args.url, args.merge, args.key if args.sign else None, args.keyring)
+    except ReleaseError as exc:
+        print(f"release: {exc}", file=sys.stderr)
+        return 1
+    print(f"{archive}\n{args.out.resolve() / 'index.yaml'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""Plain Kubernetes manifests for teams that never run Helm: the chart itself renders
+them through `helm template` (no second renderer that could drift from the chart)."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+DEFAULT_CHART = Path("charts") / "dynamo-cache"
+
+
+class ManifestError(Exception):
+    """str() is the user-facing message."""
+
+
+def find_helm(explicit: str | None = None) -> str:
+    """--helm, else $HELM, else `helm` on PATH, else ci/setup.sh's tools/helm4/helm."""
+    if explicit:
+        if shutil.which(explicit):
+            return explicit
+        raise ManifestError(f"--helm {explicit}: not an executable file")
+    for candidate in (os.environ.get("HELM"), shutil.which("helm"), str(Path("tools") / "helm4" / "helm")):
+        if candidate and shutil.which(candidate):
+            return candidate
+    raise ManifestError("no helm binary found: pass --helm PATH, set HELM, put helm (3.19+ or 4.x) on PATH, "
+                        "or run `bash ci/setup.sh` in the repository (it installs tools/helm4/helm)")
+
+
+def find_chart(explicit: str | None = None) -> str:
+    if explicit:
+        return explicit
+    if (DEFAULT_CHART / "Chart.yaml").is_file():
+        return str(DEFAULT_CHART)
+    raise ManifestError(f"no chart at ./{DEFAULT_CHART}: pass --chart with a chart folder, a .tgz, "
+                        "or oci://REGISTRY/charts/dynamo-cache")
+
+
+def render(values_text: str, release: str, namespace: str | None, chart: str | None = None,
+           helm: str | None = None) -> str:
+    """The chart's objects for these values, as one YAML stream for `kubectl apply -f`."""
+    cmd = [find_helm(helm), "template", release, find_chart(chart), "-f", "-"]
+    if namespace:
+        cmd += ["--namespace", namespace]
+    try:
+        proc = subprocess.run(cmd, input=values_text, capture_output=True, text=True, timeout=120)
+    except OSError as exc:
+        raise ManifestError(f"cannot run {cmd[0]}: {exc.strerror or exc}") from None
+    if proc.returncode != 0:
+        raise ManifestError(f"helm template failed:\n{proc.stderr.strip()}")
+    return proc.stdout
