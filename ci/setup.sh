@@ -18,3 +18,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -q "${missing[@]}" >/dev/null \
     || { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q "${missing[@]}" >/dev/null; }
 fi
+# checkov (for the download Job's security tests) in its own venv: its pins must not
+# decide the project's dependency versions.
+if [ ! -x tools/checkov/bin/checkov ]; then
+  python3 -m venv tools/checkov
+  tools/checkov/bin/pip install --quiet --disable-pip-version-check "checkov==3.3.30"
+fi

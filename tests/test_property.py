@@ -111,3 +111,17 @@ def test_fast_check_agrees_on_every_case_spec() -> None:
         same_verdict(document)
         checked += 1
     assert checked > 40
+
+
+yaml_data = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=3),
+    max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(min_size=1, max_size=8), yaml_data, max_size=4))
+def test_values_text_round_trips(data: dict[str, Any]) -> None:
+    from dynamo_cache import yamltext
+
+    assert yaml_io.load(yamltext.dump(data, {}, ["header"])) == (data or None)

@@ -178,3 +178,12 @@ def test_oci_push_show_and_template(repo: Path, registry: str) -> None:
         rendered = helmtool.helm(version, "template", "r", ref, "--version", __version__, "--plain-http")
         assert rendered.returncode == 0, rendered.stderr
         assert len(rendered.kinds("PersistentVolumeClaim")) == 3
+
+
+def test_artifacthub_images_match_the_download_job_default() -> None:
+    from dynamo_cache import model
+
+    chart = yaml_io.load((helmtool.CHART / "Chart.yaml").read_text())
+    images = yaml_io.load(chart["annotations"]["artifacthub.io/images"])
+    image = model.defaults()["modelDownload"]["image"]
+    assert images == [{"name": "model-download", "image": f"{image['repository']}:{image['tag']}"}]

@@ -42,22 +42,44 @@ def common(func: Any) -> Any:
     return func
 
 
+# The options that say what to generate: shared by the main command and `snippet`.
+_spec = [
+    click.option("--tier", type=click.Choice(TIERS), help="Storage preset (default: the spec's, else files)."),
+    click.option("--variant", type=click.Choice(VARIANTS), help="Variant of the tier (README, Presets), e.g. static."),
+    click.option("--spec", "spec_file", metavar="FILE", help="High-level spec (YAML or JSON, - for stdin)."),
+    click.option("--release", help="Helm release name (checks names; derives cluster-scoped names)."),
+    click.option("--namespace", help="Namespace of the claims."),
+    click.option("--model-size", help="Size of the model files, e.g. 140GB (checks the model cache size)."),
+    click.option("--lustre-sku", type=click.Choice(list(CATALOG["lustre"]["skus"])), help="AMLFS SKU (tier lustre)."),
+    click.option("--zone", help="Availability zone of the Lustre filesystem (tier lustre)."),
+    click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
+                 help="Set any spec value, e.g. --set staticVolumes.lustre.mgsIpAddress=10.0.0.4 (repeatable; VALUE is YAML)."),
+]
+
+
+def spec_options(func: Any) -> Any:
+    for option in reversed(_spec):
+        func = option(func)
+    return func
+
+
+def _load(spec_file: str | None, sets: tuple[str, ...], **flags: str | None) -> Any:
+    from . import api
+
+    names = {"model_size": "modelSize", "lustre_sku": "storageClasses.lustre.parameters.sku-name",
+             "zone": "storageClasses.lustre.parameters.zone"}
+    overrides: dict[str, Any] = {names.get(k, k): v for k, v in flags.items() if v is not None}
+    overrides.update(_parse_sets(sets))
+    return api.load_spec(spec_file, overrides)
+
+
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--tier", type=click.Choice(TIERS), help="Storage preset (default: the spec's, else files).")
-@click.option("--spec", "spec_file", metavar="FILE", help="High-level spec (YAML or JSON, - for stdin).")
+@spec_options
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the values here (atomically) instead of stdout.")
 @click.option("--force", is_flag=True, help="Replace an existing --output file (kept as FILE.bak).")
 @click.option("--from", "from_values", metavar="VALUES",
               help="Values of the installed release: warn about claims this change would need to migrate.")
-@click.option("--release", help="Helm release name (checks names; derives the Lustre class name).")
-@click.option("--namespace", help="Namespace of the claims.")
-@click.option("--model-size", help="Size of the model files, e.g. 140GB (checks the model cache size).")
-@click.option("--variant", type=click.Choice(VARIANTS), help="Variant of the tier (README, Presets), e.g. static.")
-@click.option("--lustre-sku", type=click.Choice(list(CATALOG["lustre"]["skus"])), help="AMLFS SKU (tier lustre).")
-@click.option("--zone", help="Availability zone of the Lustre filesystem (tier lustre).")
-@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
-              help="Set any spec value, e.g. --set staticVolumes.lustre.mgsIpAddress=10.0.0.4 (repeatable; VALUE is YAML).")
 @click.option("--manifests", is_flag=True,
               help="Write the Kubernetes objects (rendered by the chart through helm template) instead of values.")
 @click.option("--chart", metavar="CHART", help="Chart for --manifests (default ./charts/dynamo-cache; a .tgz or oci:// works).")
@@ -65,9 +87,9 @@ def common(func: Any) -> Any:
 @common
 @click.version_option(package_name="dynamo-cache", prog_name="gen-values")
 @click.pass_context
-def main(ctx: click.Context, tier: str | None, spec_file: str | None, output: Path | None, force: bool,
-         from_values: str | None, release: str | None, namespace: str | None, model_size: str | None, variant: str | None,
-         lustre_sku: str | None, zone: str | None, sets: tuple[str, ...], manifests: bool, chart: str | None,
+def main(ctx: click.Context, tier: str | None, variant: str | None, spec_file: str | None, release: str | None,
+         namespace: str | None, model_size: str | None, lustre_sku: str | None, zone: str | None, sets: tuple[str, ...],
+         output: Path | None, force: bool, from_values: str | None, manifests: bool, chart: str | None,
          helm_binary: str | None, strict: bool, fmt: str) -> None:
     """Write Helm values for the dynamo-cache chart from a tier preset and a spec.
 
@@ -76,16 +98,15 @@ def main(ctx: click.Context, tier: str | None, spec_file: str | None, output: Pa
     gen-values --spec my-spec.yaml -o values.yaml
     gen-values validate values.yaml
     gen-values --tier files --manifests | kubectl apply -f -
+    gen-values snippet --api v1beta1
+    gen-values plan --model-size 140GB --replicas 8
     """
     if ctx.invoked_subcommand is not None:
         return
     from . import api
 
-    flags = {"tier": tier, "variant": variant, "release": release, "namespace": namespace, "modelSize": model_size,
-             "storageClasses.lustre.parameters.sku-name": lustre_sku, "storageClasses.lustre.parameters.zone": zone}
-    overrides = {k: v for k, v in flags.items() if v is not None}
-    overrides.update(_parse_sets(sets))
-    result = api.load_spec(spec_file, overrides)
+    result = _load(spec_file, sets, tier=tier, variant=variant, release=release, namespace=namespace,
+                   model_size=model_size, lustre_sku=lustre_sku, zone=zone)
     if from_values and result.ok:
         result = api.against_existing(result, from_values)
     code = _report(result, fmt, strict)
@@ -165,6 +186,34 @@ def validate(ctx: click.Context, files: tuple[str, ...], strict: bool, fmt: str)
 
         click.echo(json.dumps(collected, indent=2), err=True)
     ctx.exit(code)
+
+
+@main.command()
+@spec_options
+@click.option("--api", "api_version", type=click.Choice(["v1beta1", "v1alpha1"]), default="v1beta1", show_default=True,
+              help="DynamoGraphDeployment API version.")
+@common
+@click.pass_context
+def snippet(ctx: click.Context, tier: str | None, variant: str | None, spec_file: str | None, release: str | None,
+            namespace: str | None, model_size: str | None, lustre_sku: str | None, zone: str | None,
+            sets: tuple[str, ...], api_version: str, strict: bool, fmt: str) -> None:
+    """Print the YAML to paste into a DynamoGraphDeployment for these caches.
+
+    \b
+    gen-values snippet --tier lustre --namespace dynamo
+    gen-values snippet --spec my-spec.yaml --api v1alpha1
+    """
+    from . import snippet as snippets, values
+
+    result = _load(spec_file, sets, tier=tier, variant=variant, release=release, namespace=namespace,
+                   model_size=model_size, lustre_sku=lustre_sku, zone=zone)
+    code = _report(result, fmt, strict)
+    if code != OK:
+        ctx.exit(code)
+    assert result.spec is not None
+    chart_values = values.build(result.spec, prune=False)
+    click.echo(snippets.render(chart_values, result.spec.get("release", "dynamo-cache"), result.spec.get("namespace"),
+                               api_version), nl=False)
 
 
 @main.command()

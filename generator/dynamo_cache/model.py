@@ -15,6 +15,9 @@ CLASS_NAME = r"^(|[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$"
 CLASS_VALUE = r"^(|-|[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$"
 OPTIONAL_LABEL = r"^(|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$"
 IPV4 = r"^(|((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9]))$"
+ABSOLUTE_PATH = r"^/[^,\s]*$"
+MODEL_ID = r"^[A-Za-z0-9][-A-Za-z0-9_.]*/[A-Za-z0-9][-A-Za-z0-9_.]*$"
+COMMIT_SHA = r"^[0-9a-f]{40}$"
 GUID = r"^(|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
 
 
@@ -79,6 +82,12 @@ PATTERN_HINTS = {
     DNS1123_LABEL: DNS_HINT.replace(" and '.'", "") + ", at most 63 characters",
     CLASS_NAME: DNS_HINT,
     CLASS_VALUE: DNS_HINT + '; or "" / "-"',
+    ABSOLUTE_PATH: "an absolute path without spaces or commas, such as /home/dynamo/.cache/huggingface",
+    r"^(|" + MODEL_ID[1:-1] + r")$": "a Hugging Face model id, org/name, such as Qwen/Qwen3-0.6B",
+    r"^[^\s]*$": "no spaces",
+    r"^(|sha256:[0-9a-f]{64})$": "sha256: and 64 hex digits",
+    r"^[A-Za-z0-9][-A-Za-z0-9_.\[\],]*==[^\s=]+$": "a pinned requirement, such as huggingface_hub==1.33.0",
+    r"^[-._a-zA-Z0-9]+$": "letters, digits, '-', '_' and '.'",
     OPTIONAL_LABEL: DNS_HINT.replace(" and '.'", ""),
 }
 
@@ -158,6 +167,59 @@ def _static_schema() -> dict[str, Any]:
     }
 
 
+def _object(description: str) -> dict[str, Any]:
+    return {"type": "object", "description": description}
+
+
+def _dynamo_schema() -> dict[str, Any]:
+    paths = {key: {"type": "string", "pattern": ABSOLUTE_PATH,
+                   "description": f"Where Dynamo's pods mount the {CATALOG['caches'][key]['title']}."}
+             for key in CACHE_KEYS}
+    return {"type": "object", "additionalProperties": False,
+            "description": "How Dynamo's pods use the caches (NOTES, `gen-values snippet`, the download Job).",
+            "properties": {"mountPaths": {"type": "object", "additionalProperties": False, "properties": paths,
+                                          "description": "Mount paths; Dynamo's images use these defaults (HF_HOME = the model cache's)."}}}
+
+
+def _download_schema() -> dict[str, Any]:
+    patterns = {"type": "array", "items": {"type": "string", "minLength": 1}}
+    return {
+        "type": "object", "additionalProperties": False,
+        "description": "A Job that downloads the model into the model cache (off by default).",
+        "properties": {
+            "enabled": {"type": "boolean", "description": "Render the download Job."},
+            "model": {"type": "string", "pattern": r"^(|" + MODEL_ID[1:-1] + r")$", "description": "Hugging Face model id, org/name (required when enabled)."},
+            "revision": {"type": "string", "maxLength": 255, "pattern": r"^[^\s]*$",
+                         "description": "A commit SHA (40 hex): a branch such as main lets the cache change under running workers."},
+            "requireCommit": {"type": "boolean", "description": "Fail the render when revision is not a commit SHA (else a loud warning)."},
+            "include": {**patterns, "description": "Only files matching these patterns (hf download --include)."},
+            "exclude": {**patterns, "description": "Skip files matching these patterns (hf download --exclude)."},
+            "tokenSecret": {"type": "object", "additionalProperties": False,
+                            "description": "Secret holding the Hugging Face token, mounted as a file; empty name = public model.",
+                            "properties": {"name": {"type": "string", "pattern": CLASS_NAME, "description": "Secret name."},
+                                           "key": {"type": "string", "pattern": r"^[-._a-zA-Z0-9]+$", "description": "Key in the Secret."}}},
+            "image": {"type": "object", "additionalProperties": False, "description": "Container image with Python 3.",
+                      "properties": {
+                          "repository": {"type": "string", "minLength": 1, "description": "Image repository."},
+                          "tag": {"type": "string", "minLength": 1, "description": "Image tag (never latest)."},
+                          "digest": {"type": "string", "pattern": r"^(|sha256:[0-9a-f]{64})$", "description": "sha256:... pins the exact image (recommended)."},
+                          "pullPolicy": {"type": "string", "enum": ["IfNotPresent", "Always", "Never"], "description": "Image pull policy."}}},
+            "pipPackages": {"type": "array", "items": {"type": "string", "pattern": r"^[A-Za-z0-9][-A-Za-z0-9_.\[\],]*==[^\s=]+$"},
+                            "description": "pip requirements, each pinned with ==, installed into /tmp at start."},
+            "networkPolicy": {"type": "boolean", "description": "Limit the download pod to DNS and HTTPS egress, no ingress."},
+            "lustreStripe": {"type": "boolean", "description": "Stripe the target directories over all OSTs when the model cache is on Lustre."},
+            "fsGroup": {"type": "integer", "minimum": 0, "description": "Pod fsGroup: the group that may write the volume (Dynamo images use gid 0)."},
+            "resources": _object("Container resources."),
+            "nodeSelector": _string_map("Node selector."),
+            "tolerations": {"type": "array", "items": {"type": "object"}, "description": "Tolerations."},
+            "affinity": _object("Affinity."),
+            "backoffLimit": {"type": "integer", "minimum": 0, "description": "Retries; each resumes the download."},
+            "ttlSecondsAfterFinished": {"type": "integer", "minimum": 0, "description": "Delete the finished Job after this long (a later upgrade recreates it: a no-op run)."},
+            "tmpSizeLimit": {"type": "string", "pattern": quantity.PATTERN, "description": "Size of the writable /tmp (pip packages, caches)."},
+        },
+    }
+
+
 def _class_rules() -> list[dict[str, Any]]:
     """draft-07 if/then per cache for classes whose driver is known from the catalog."""
     rules = []
@@ -207,6 +269,8 @@ def values_schema() -> dict[str, Any]:
                                "description": "StorageClasses the chart creates when a cache's preset uses them.",
                                "properties": {k: _chart_class_schema(k) for k in CHART_CLASSES}},
             "staticVolumes": _static_schema(),
+            "dynamo": _dynamo_schema(),
+            "modelDownload": _download_schema(),
             "global": {"type": "object", "description": "Helm global values (unused by this chart)."},
         },
     }
@@ -262,5 +326,21 @@ def defaults() -> dict[str, Any]:
             "lustre": {"name": "", "mgsIpAddress": "", "fsName": "lustrefs", "subDir": ""},
             "blob": {"name": "", "resourceGroup": "", "storageAccount": "", "containerName": "",
                      "protocol": "fuse2", "secretName": "", "secretNamespace": "", "clientID": ""},
+        },
+        # ../shared/reference/dynamo.md, "The caches in practice": the paths Dynamo's images use.
+        "dynamo": {"mountPaths": {"model": "/home/dynamo/.cache/huggingface", "compilation": "/home/dynamo/.cache/vllm",
+                                  "perf": "/perf-cache"}},
+        "modelDownload": {
+            "enabled": False, "model": "", "revision": "", "requireCommit": False, "include": [], "exclude": [],
+            "tokenSecret": {"name": "", "key": "HF_TOKEN"},  # the recipes' hf-token-secret uses key HF_TOKEN
+            "image": {"repository": "python", "tag": "3.12-slim", "digest": "", "pullPolicy": "IfNotPresent"},
+            # huggingface_hub 1.x: HF_XET_HIGH_PERFORMANCE is its fast path (dynamo.md).
+            "pipPackages": ["huggingface_hub==1.33.0"],
+            "lustreStripe": True,
+            "networkPolicy": True,
+            "fsGroup": 0,
+            "resources": {"requests": {"cpu": "1", "memory": "2Gi"}, "limits": {"cpu": "4", "memory": "8Gi"}},
+            "nodeSelector": {}, "tolerations": [], "affinity": {},
+            "backoffLimit": 3, "ttlSecondsAfterFinished": 86400, "tmpSizeLimit": "2Gi",
         },
     }

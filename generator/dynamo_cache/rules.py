@@ -3,6 +3,7 @@ number from the catalog (which cites ../shared/reference/azure-storage.md).
 The chart's `dynamo-cache.validate` helper enforces the error rules it can."""
 from __future__ import annotations
 
+import re
 from decimal import ROUND_CEILING, Decimal
 from typing import Any, Iterator
 
@@ -107,6 +108,27 @@ def _static_setup(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
                       "kubectl create secret generic NAME --from-literal azurestorageaccountname=... --from-literal azurestorageaccountkey=...")
 
 
+COMMIT = re.compile(r"^[0-9a-f]{40}$")
+
+
+def _download(values: dict[str, Any], model: Cache) -> Iterator[Problem]:
+    d = values["modelDownload"]
+    if not d["enabled"]:
+        return
+    if not d["model"]:
+        yield Problem("$.modelDownload.model", ERROR, "required when modelDownload.enabled is true",
+                      "a Hugging Face model id such as Qwen/Qwen3-0.6B")
+    if not (model.enabled or model.existing_claim):
+        yield Problem("$.modelDownload.enabled", ERROR, "the model cache is disabled and has no existingClaim: nothing to download into",
+                      "enable caches.model or set caches.model.existingClaim")
+    if not COMMIT.match(d["revision"]):
+        given = repr(d["revision"]) if d["revision"] else "empty (main)"
+        yield Problem("$.modelDownload.revision", ERROR if d["requireCommit"] else WARNING,
+                      f"{given} is not a commit SHA: the cache content can change under running workers, "
+                      "and each worker may load a different snapshot",
+                      "pin the 40-hex commit shown on the model page (Files and versions > History)")
+
+
 def _sizes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
     if not c.size:
         return
@@ -189,6 +211,7 @@ def check(spec: dict[str, Any]) -> list[Problem]:
         if c.static:
             problems += _static_setup(c, values)
     problems += _relative_sizes(resolved, spec)
+    problems += _download(values, resolved["model"])
     return problems
 
 

@@ -9,7 +9,7 @@ from .catalog import CATALOG
 from .resolve import SPEC_ONLY_KEYS, caches, values_of
 
 
-def build(spec: dict[str, Any]) -> dict[str, Any]:
+def build(spec: dict[str, Any], prune: bool = True) -> dict[str, Any]:
     """Chart values for `spec`: the preset resolved into explicit per-cache values.
 
     Chart-made classes and static volumes stay `storageClass: null`: their names
@@ -25,12 +25,16 @@ def build(spec: dict[str, Any]) -> dict[str, Any]:
         v["keep"] = c.keep
         if not (c.chart_class or c.static) or v["storageClass"] is not None:
             v["storageClass"] = c.storage_class
+    if not prune:
+        return values
     # Only the classes and volumes this release uses: the chart's defaults cover the rest.
     resolved = caches(values, release).values()
     values["storageClasses"] = {k: v for k, v in values["storageClasses"].items()
                                 if any(c.rendered and c.chart_class == k for c in resolved)}
     values["staticVolumes"] = {k: v for k, v in values["staticVolumes"].items()
                                if any(c.rendered and c.static == k for c in resolved)}
+    if not values["modelDownload"]["enabled"]:
+        del values["modelDownload"]
     return values
 
 

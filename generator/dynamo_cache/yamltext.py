@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 _PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9._/-]*$")
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _RESERVED = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
 
 
@@ -21,7 +22,9 @@ def scalar(value: Any) -> str:
     text = str(value)
     if _PLAIN.match(text) and text.lower() not in _RESERVED:
         return text
-    return json.dumps(text, ensure_ascii=False)
+    # JSON's double-quoted string is YAML's too, once the characters YAML refuses
+    # raw (DEL, C1 controls, non-characters) are escaped as well.
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(text, ensure_ascii=False))
 
 
 def _emit(value: Any, schema: dict[str, Any] | None, path: str, indent: int, out: list[str]) -> None:
@@ -40,19 +43,33 @@ def _emit(value: Any, schema: dict[str, Any] | None, path: str, indent: int, out
             continue
         if description:
             out.append(f"{pad}## @param {child_path} {description}")
-        if isinstance(child, dict) and child:
-            out.append(f"{pad}{scalar(key)}:")
-            for k, v in child.items():
-                out.append(f"{pad}  {scalar(k)}: {scalar(v)}")
-        elif isinstance(child, list) and child:
-            out.append(f"{pad}{scalar(key)}:")
-            out.extend(f"{pad}  - {scalar(item)}" for item in child)
-        elif isinstance(child, dict):
-            out.append(f"{pad}{scalar(key)}: {{}}")
-        elif isinstance(child, list):
-            out.append(f"{pad}{scalar(key)}: []")
-        else:
-            out.append(f"{pad}{scalar(key)}: {scalar(child)}")
+        _entry(f"{pad}{scalar(key)}:", child, indent, out)
+
+
+def _entry(lead: str, value: Any, indent: int, out: list[str]) -> None:
+    """`lead` ("key:" or "-") followed by any value: scalars inline, empty
+    collections as {} / [], others as indented blocks."""
+    pad = " " * (indent + 2)
+    if isinstance(value, dict) and value:
+        out.append(lead)
+        for k, v in value.items():
+            _entry(f"{pad}{scalar(k)}:", v, indent + 2, out)
+    elif isinstance(value, list) and value:
+        out.append(lead)
+        for item in value:
+            if isinstance(item, dict) and item:
+                first, *rest = item.items()
+                inner: list[str] = []
+                _entry(f"{pad}- {scalar(first[0])}:", first[1], indent + 4, inner)
+                for k, v in rest:
+                    _entry(f"{pad}  {scalar(k)}:", v, indent + 4, inner)
+                out.extend(inner)
+            else:
+                _entry(f"{pad}-", item, indent + 2, out)
+    elif isinstance(value, (dict, list)):
+        out.append(f"{lead} {'{}' if isinstance(value, dict) else '[]'}")
+    else:
+        out.append(f"{lead} {scalar(value)}")
 
 
 def dump(values: dict[str, Any], schema: dict[str, Any], header: list[str]) -> str:

@@ -171,3 +171,49 @@ Usage: {{ include "dynamo-cache.mountOptions" (dict "root" $ "profile" "blobFuse
 {{- end -}}
 {{- toJson $options -}}
 {{- end -}}
+
+{{/*
+dynamo-cache.snippet.v1beta1: what a DynamoGraphDeployment (nvidia.com/v1beta1)
+component needs to use these caches, as YAML; the same content as
+`gen-values snippet --api v1beta1` (generator/dynamo_cache/snippet.py, held equal
+by tests). Node-local caches become per-pod ephemeral volumes.
+*/}}
+{{- define "dynamo-cache.snippet.v1beta1" -}}
+{{- $catalog := include "dynamo-cache.catalog.json" . | fromJson -}}
+{{- $caches := include "dynamo-cache.caches" . | fromJson -}}
+{{- $paths := .Values.dynamo.mountPaths -}}
+{{- $volumes := list -}}
+{{- $mounts := list -}}
+{{- $env := list -}}
+{{- $component := dict -}}
+{{- range $key := $catalog.cacheOrder -}}
+{{- $c := index $caches $key -}}
+{{- if or $c.enabled $c.existingClaim -}}
+{{- $claim := $c.existingClaim | default $c.name -}}
+{{- $local := and (eq $c.driver "local") (not $c.existingClaim) -}}
+{{- $path := index $paths $key -}}
+{{- if and (eq $key "compilation") (not $local) -}}
+{{- $_ := set $component "compilationCache" (dict "pvcName" $claim "mountPath" $path) -}}
+{{- else -}}
+{{- if $local -}}
+{{- $spec := dict "accessModes" (list "ReadWriteOnce") "resources" (dict "requests" (dict "storage" $c.size)) -}}
+{{- if not (has $c.storageClass (list "" "-")) -}}{{- $_ := set $spec "storageClassName" $c.storageClass -}}{{- end -}}
+{{- $template := dict "spec" $spec -}}
+{{- with $c.classInfo.acceptEphemeralAnnotation -}}{{- $_ := set $template "metadata" (dict "annotations" (dict . "true")) -}}{{- end -}}
+{{- $volumes = append $volumes (dict "name" $c.name "ephemeral" (dict "volumeClaimTemplate" $template)) -}}
+{{- $mounts = append $mounts (dict "name" $c.name "mountPath" $path) -}}
+{{- else -}}
+{{- $volumes = append $volumes (dict "name" $claim "persistentVolumeClaim" (dict "claimName" $claim)) -}}
+{{- $mounts = append $mounts (dict "name" $claim "mountPath" $path) -}}
+{{- end -}}
+{{- end -}}
+{{- if eq $key "model" -}}{{- $env = append $env (dict "name" "HF_HOME" "value" $path) -}}{{- end -}}
+{{- if and (eq $key "compilation") $local -}}{{- $env = append $env (dict "name" "VLLM_CACHE_ROOT" "value" $path) -}}{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $container := dict "name" "main" -}}
+{{- with $env -}}{{- $_ := set $container "env" . -}}{{- end -}}
+{{- with $mounts -}}{{- $_ := set $container "volumeMounts" . -}}{{- end -}}
+{{- $_ := set $component "podTemplate" (dict "spec" (dict "containers" (list $container) "volumes" $volumes)) -}}
+{{- toYaml $component -}}
+{{- end -}}

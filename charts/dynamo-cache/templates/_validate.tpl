@@ -79,6 +79,18 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- $d := .Values.modelDownload -}}
+{{- if $d.enabled -}}
+{{- if not $d.model -}}
+{{- $errors = append $errors "modelDownload.model: required when modelDownload.enabled is true (a Hugging Face id such as Qwen/Qwen3-0.6B)" -}}
+{{- end -}}
+{{- if and (not $caches.model.enabled) (not $caches.model.existingClaim) -}}
+{{- $errors = append $errors "modelDownload.enabled: the model cache is disabled and has no existingClaim: nothing to download into" -}}
+{{- end -}}
+{{- if and $d.requireCommit (not (regexMatch "^[0-9a-f]{40}$" $d.revision)) -}}
+{{- $errors = append $errors (printf "modelDownload.revision: %q is not a commit SHA and requireCommit is true" $d.revision) -}}
+{{- end -}}
+{{- end -}}
 {{- if $errors -}}
 {{- fail (printf "\n\ndynamo-cache: the values are invalid:\n- %s\n\nRun `gen-values validate VALUES.yaml` for the full explanation and fixes." (join "\n- " $errors)) -}}
 {{- end -}}
