@@ -73,6 +73,12 @@ def test_disk_takes_the_smallest_premium_tier_that_fits() -> None:
     assert eight.provisioned_bytes == 8 * 256 * 2**30 and not eight.shared
 
 
+def test_premium_v2_uses_the_provisioned_rate_of_its_class() -> None:
+    v2 = row(plan.plan(140 * GB, replicas=1), "disk-v2")
+    assert v2.throughput_mbps == 600 and v2.provisioned_bytes == 157 * 2**30  # ceil(168 GB in GiB)
+    assert v2.one_replica_s == pytest.approx(140 * GB / 600e6)
+
+
 def test_params_and_dtype_give_bytes() -> None:
     assert plan.model_bytes(params="70B", dtype="bf16") == 140 * GB
     assert plan.model_bytes(params="8B", dtype="fp8") == 8 * GB
@@ -92,7 +98,8 @@ def test_local_is_filled_from_the_shared_model_cache_first() -> None:
 
 def test_recommendation() -> None:
     assert plan.plan(140 * GB, replicas=8).recommended == "lustre"       # only Lustre meets 10 min
-    assert plan.plan(16 * GB, replicas=1).recommended == "files"         # 100 GiB is enough and cheapest
+    assert plan.plan(16 * GB, replicas=2).recommended == "files"         # shared, 100 GiB is enough and cheapest
+    assert plan.plan(16 * GB, replicas=1).recommended == "disk-v2"       # one replica: an 18 GiB disk will do
     slow = plan.plan(140 * GB, replicas=64, target_s=60)
     assert slow.recommended == "lustre" and "no tier meets" in slow.reason
     assert plan.plan(140 * GB, replicas=8).recommended != "blob"          # a ceiling is never the pick
@@ -111,13 +118,13 @@ def test_cli_prints_a_table_for_every_tier() -> None:
     proc = run("--model-size", "140GB", "--replicas", "8")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert {line.split()[0] for line in lines[3:8]} == {"lustre", "files", "disk", "blob", "local"}
+    assert {line.split()[0] for line in lines[3:9]} == {"lustre", "files", "disk", "disk-v2", "blob", "local"}
     assert "1 min 10 s" in proc.stdout and "Recommended: lustre" in proc.stdout and "Assumptions:" in proc.stdout
 
 
 def test_cli_json() -> None:
     data = json.loads(run("--params", "70B", "--replicas", "2", "--format", "json").stdout)
-    assert data["model_bytes"] == 140 * GB and len(data["rows"]) == 5
+    assert data["model_bytes"] == 140 * GB and len(data["rows"]) == 6
 
 
 @pytest.mark.parametrize(("args", "code"), [([], 2), (["--model-size", "140GB", "--params", "8B"], 2),

@@ -108,6 +108,16 @@ def disk_premium(needed: Decimal) -> tuple[str, int, float] | None:
     return None
 
 
+def _disk(tier: str, kind: str, gib: int, mbps: float, size: Decimal, replicas: int, rate_note: str) -> Row:
+    """A disk serves one node: every replica reads its own copy at the disk's full rate."""
+    notes = [f"{rate_note}; a disk attaches to one node"]
+    if replicas > 1:
+        notes.append(f"{replicas} replicas on {replicas} nodes need {replicas} disks, each filled by its own download")
+    storage = f"{kind}, {gib} GiB" + (f" x {replicas}" if replicas > 1 else "")
+    seconds = _seconds(size, mbps)
+    return Row(tier, storage, gib * 2**30 * replicas, mbps, False, seconds, seconds, notes=notes)
+
+
 def plan(model: int, replicas: int, vm: str | None = None, lustre_sku: str | None = None,
          target_s: float = 600.0) -> Plan:
     if replicas < 1:
@@ -137,11 +147,11 @@ def plan(model: int, replicas: int, vm: str | None = None, lustre_sku: str | Non
                         notes=["the model is larger than the largest Premium SSD tier"]))
     else:
         tier, gib, mbps = found
-        notes = [f"{tier} gives {mbps:,.0f} MB/s; a disk attaches to one node"]
-        if replicas > 1:
-            notes.append(f"{replicas} replicas on {replicas} nodes need {replicas} disks, each filled by its own download")
-        rows.append(Row("disk", f"Premium SSD {tier}, {gib} GiB" + (f" x {replicas}" if replicas > 1 else ""),
-                        gib * 2**30 * replicas, mbps, False, _seconds(size, mbps), _seconds(size, mbps), notes=notes))
+        rows.append(_disk("disk", f"Premium SSD {tier}", gib, mbps, size, replicas, f"{tier} gives {mbps:,.0f} MB/s"))
+    # Premium SSD v2: 1 GiB steps, the MB/s the diskPremiumV2 class provisions (its catalog default).
+    v2_mbps = float(CATALOG["chartClasses"]["diskPremiumV2"]["parameters"]["DiskMBpsReadWrite"]["default"])
+    rows.append(_disk("disk-v2", "Premium SSD v2", math.ceil(needed / quantity.GiB), v2_mbps, size, replicas,
+                      f"{v2_mbps:,.0f} MB/s provisioned (DiskMBpsReadWrite, up to 2,000)"))
 
     egress = float(Decimal(perf["blobAccountEgressGbps"]) * 10**9 / 8 / MB)
     rows.append(Row("blob", "Blob (blobfuse2), pay per stored byte", int(needed), egress, True,
