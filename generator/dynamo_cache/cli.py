@@ -36,10 +36,16 @@ _common = [
 ]
 
 
-def common(func: Any) -> Any:
-    for option in reversed(_common):
-        func = option(func)
-    return func
+def options(decorators: list[Any]) -> Any:
+    """One decorator applying a list of click options in order."""
+    def apply(func: Any) -> Any:
+        for option in reversed(decorators):
+            func = option(func)
+        return func
+    return apply
+
+
+common = options(_common)
 
 
 # The options that say what to generate: shared by the main command and `snippet`.
@@ -57,13 +63,11 @@ _spec = [
 ]
 
 
-def spec_options(func: Any) -> Any:
-    for option in reversed(_spec):
-        func = option(func)
-    return func
+spec_options = options(_spec)
 
 
 def _load(spec_file: str | None, sets: tuple[str, ...], **flags: str | None) -> Any:
+    """The spec from --spec, with the other spec options (flags) and --set applied."""
     from . import api
 
     names = {"model_size": "modelSize", "lustre_sku": "storageClasses.lustre.parameters.sku-name",
@@ -87,10 +91,9 @@ def _load(spec_file: str | None, sets: tuple[str, ...], **flags: str | None) -> 
 @common
 @click.version_option(package_name="dynamo-cache", prog_name="gen-values")
 @click.pass_context
-def main(ctx: click.Context, tier: str | None, variant: str | None, spec_file: str | None, release: str | None,
-         namespace: str | None, model_size: str | None, lustre_sku: str | None, zone: str | None, sets: tuple[str, ...],
-         output: Path | None, force: bool, from_values: str | None, manifests: bool, chart: str | None,
-         helm_binary: str | None, strict: bool, fmt: str) -> None:
+def main(ctx: click.Context, spec_file: str | None, sets: tuple[str, ...], output: Path | None, force: bool,
+         from_values: str | None, manifests: bool, chart: str | None, helm_binary: str | None, strict: bool, fmt: str,
+         **flags: str | None) -> None:
     """Write Helm values for the dynamo-cache chart from a tier preset and a spec.
 
     \b
@@ -105,8 +108,7 @@ def main(ctx: click.Context, tier: str | None, variant: str | None, spec_file: s
         return
     from . import api
 
-    result = _load(spec_file, sets, tier=tier, variant=variant, release=release, namespace=namespace,
-                   model_size=model_size, lustre_sku=lustre_sku, zone=zone)
+    result = _load(spec_file, sets, **flags)
     if from_values and result.ok:
         result = api.against_existing(result, from_values)
     code = _report(result, fmt, strict)
@@ -194,9 +196,8 @@ def validate(ctx: click.Context, files: tuple[str, ...], strict: bool, fmt: str)
               help="DynamoGraphDeployment API version.")
 @common
 @click.pass_context
-def snippet(ctx: click.Context, tier: str | None, variant: str | None, spec_file: str | None, release: str | None,
-            namespace: str | None, model_size: str | None, lustre_sku: str | None, zone: str | None,
-            sets: tuple[str, ...], api_version: str, strict: bool, fmt: str) -> None:
+def snippet(ctx: click.Context, spec_file: str | None, sets: tuple[str, ...], api_version: str, strict: bool, fmt: str,
+            **flags: str | None) -> None:
     """Print the YAML to paste into a DynamoGraphDeployment for these caches.
 
     \b
@@ -205,8 +206,7 @@ def snippet(ctx: click.Context, tier: str | None, variant: str | None, spec_file
     """
     from . import snippet as snippets, values
 
-    result = _load(spec_file, sets, tier=tier, variant=variant, release=release, namespace=namespace,
-                   model_size=model_size, lustre_sku=lustre_sku, zone=zone)
+    result = _load(spec_file, sets, **flags)
     code = _report(result, fmt, strict)
     if code != OK:
         ctx.exit(code)

@@ -68,11 +68,6 @@ def class_name(profile: str, release: str, values: dict[str, Any]) -> str:
     return values["storageClasses"][profile]["name"] or f"{fullname(release, values)}-{suffix}"
 
 
-def volume_name(c: "Cache", release: str, values: dict[str, Any]) -> str:
-    """The chart's dynamo-cache.volumeName helper: the PV made for a static cache."""
-    return values["staticVolumes"][c.static]["name"] or f"{fullname(release, values)}-{c.name}"[:253]
-
-
 def lustre_sku(values: dict[str, Any]) -> dict[str, Any]:
     return CATALOG["lustre"]["skus"][values["storageClasses"]["lustre"]["parameters"]["sku-name"]]
 

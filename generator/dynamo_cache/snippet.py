@@ -39,7 +39,7 @@ def parts(values: dict[str, Any], release: str = "dynamo-cache") -> dict[str, An
     shared claims (by key) or per-pod ephemeral volumes."""
     paths = values["dynamo"]["mountPaths"]
     volumes, mounts, env = [], [], []
-    shared: dict[str, dict[str, str]] = {}
+    shared: dict[str, str] = {}  # cache key -> claim name, for caches that are one shared claim
     for key, c in caches(values, release).items():
         if not c.enabled and not c.existing_claim:
             continue
@@ -48,7 +48,7 @@ def parts(values: dict[str, Any], release: str = "dynamo-cache") -> dict[str, An
         if local:
             volumes.append(_ephemeral(c))
         else:
-            shared[key] = {"claim": claim}
+            shared[key] = claim
             volumes.append({"name": claim, "persistentVolumeClaim": {"claimName": claim}})
         mounts.append({"name": c.name if local else claim, "mountPath": paths[key]})
         if key == "model":
@@ -63,7 +63,7 @@ def v1beta1(values: dict[str, Any], release: str) -> list[dict[str, Any]]:
     component: dict[str, Any] = {}
     volumes, mounts = p["volumes"], p["mounts"]
     if "compilation" in p["shared"]:
-        claim = p["shared"]["compilation"]["claim"]
+        claim = p["shared"]["compilation"]
         component["compilationCache"] = {"pvcName": claim, "mountPath": p["paths"]["compilation"]}
         # the operator mounts it (and sets VLLM_CACHE_ROOT): not again in podTemplate
         volumes = [v for v in volumes if v["name"] != claim]
@@ -79,14 +79,14 @@ def v1beta1(values: dict[str, Any], release: str) -> list[dict[str, Any]]:
 
 def v1alpha1(values: dict[str, Any], release: str) -> list[dict[str, Any]]:
     p = parts(values, release)
-    claims = {entry["claim"] for entry in p["shared"].values()}
+    claims = set(p["shared"].values())
     top = {"pvcs": [{"name": name, "create": False} for name in sorted(claims)]}
     service: dict[str, Any] = {"volumeMounts": []}
     for mount in p["mounts"]:
         if mount["name"] not in claims:
             continue
         entry = {"name": mount["name"], "mountPoint": mount["mountPath"]}
-        if "compilation" in p["shared"] and mount["name"] == p["shared"]["compilation"]["claim"]:
+        if mount["name"] == p["shared"].get("compilation"):
             entry["useAsCompilationCache"] = True
         service["volumeMounts"].append(entry)
     if p["env"]:
