@@ -27,7 +27,11 @@ class Unsupported(Exception):
 
 
 @functools.lru_cache(maxsize=None)
-def _regex(pattern: str) -> re.Pattern[str]:
+def regex(pattern: str) -> re.Pattern[str]:
+    """`pattern` with Helm's (Go RE2) meaning of a final `$`: the end of the text.
+    Python's `$` also matches before a trailing newline, which Helm would refuse."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
     return re.compile(pattern)
 
 
@@ -107,7 +111,7 @@ _KEYWORDS: dict[str, Any] = {
     "maxItems": _sized(list, lambda i, v: len(i) <= v),
     "minLength": _sized(str, lambda i, v: len(i) >= v),
     "maxLength": _sized(str, lambda i, v: len(i) <= v),
-    "pattern": _sized(str, lambda i, v: _regex(v).search(i) is not None),
+    "pattern": _sized(str, lambda i, v: regex(v).search(i) is not None),
     "minimum": _numeric(lambda i, v: i >= v),
     "maximum": _numeric(lambda i, v: i <= v),
     "oneOf": lambda instance, value, _: sum(valid(instance, s) for s in value) == 1,

@@ -22,11 +22,23 @@ def load_spec_schema() -> dict[str, Any]:
         return json.load(handle)
 
 
+def validator_class() -> Any:
+    """Draft-07 with Helm's pattern semantics (fastcheck.regex): what Helm refuses,
+    gen-values refuses too."""
+    from jsonschema import Draft7Validator, ValidationError, validators
+
+    from .fastcheck import regex
+
+    def pattern(validator: Any, value: str, instance: Any, schema: dict[str, Any]) -> Any:
+        if validator.is_type(instance, "string") and not regex(value).search(instance):
+            yield ValidationError(f"{instance!r} does not match {value!r}")
+
+    return validators.extend(Draft7Validator, {"pattern": pattern})
+
+
 @functools.lru_cache(maxsize=None)
 def _validator(schema_json: str) -> Any:
-    from jsonschema import Draft7Validator
-
-    return Draft7Validator(json.loads(schema_json))
+    return validator_class()(json.loads(schema_json))
 
 
 def _messages(error: Any) -> Iterator[tuple[list[Any], str, str]]:
