@@ -9,6 +9,7 @@ from typing import Any, Iterator
 
 from . import quantity
 from .catalog import CATALOG
+from .model import COMMIT_SHA
 from .problems import ERROR, WARNING, Problem, nearest
 from .resolve import Cache, caches, lustre_sku, values_of
 
@@ -96,8 +97,7 @@ def _chart_class_setup(values: dict[str, Any], used: set[str]) -> Iterator[Probl
 def _static_setup(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
     volume = values["staticVolumes"][c.static]
     path = f"$.staticVolumes.{c.static}"
-    needed = {"lustre": ["mgsIpAddress"], "blob": ["storageAccount", "containerName"]}[c.static]
-    for field_name in needed:
+    for field_name in CATALOG["staticVolumes"][c.static]["required"]:
         if not volume[field_name]:
             yield Problem(f"{path}.{field_name}", ERROR,
                           f"required: caches.{c.key} is bound to existing {CATALOG['drivers'][c.driver]['title']} storage",
@@ -108,7 +108,7 @@ def _static_setup(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
                       "kubectl create secret generic NAME --from-literal azurestorageaccountname=... --from-literal azurestorageaccountkey=...")
 
 
-COMMIT = re.compile(r"^[0-9a-f]{40}$")
+COMMIT = re.compile(COMMIT_SHA)
 
 
 def _download(values: dict[str, Any], model: Cache) -> Iterator[Problem]:
@@ -150,7 +150,7 @@ def _sizes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
                      f"request {quantity.human(real)} so the claim says what you pay for")
     info = CATALOG["classes"].get(c.storage_class, {})
     sku = _chart_parameters(c, values).get("skuName") or info.get("sku", "")
-    if c.driver == "files" and (info.get("premium") or sku.startswith("Premium_")):
+    if c.driver == "files" and sku.startswith("Premium_"):  # v1 SSD; PremiumV2 has its own 32 GiB floor
         minimum = quantity.parse(CATALOG["drivers"]["files"]["premiumMinSize"])
         if size < minimum:
             yield _p(c.key, "size", WARNING,

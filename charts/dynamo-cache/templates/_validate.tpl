@@ -61,17 +61,16 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- $errors = append $errors (printf "storageClasses.%s.name: create is false, so the class must already exist, but no name is given" .) -}}
 {{- end -}}
 {{- end -}}
-{{- if eq $c.static "lustre" -}}
-{{- if not $.Values.staticVolumes.lustre.mgsIpAddress -}}
-{{- $errors = append $errors (printf "staticVolumes.lustre.mgsIpAddress: required: %s is bound to an existing Lustre filesystem" $path) -}}
+{{- with $c.static -}}
+{{- $volume := index $.Values.staticVolumes . -}}
+{{- range $field := (index $catalog.staticVolumes .).required -}}
+{{- if not (index $volume $field) -}}
+{{- $errors = append $errors (printf "staticVolumes.%s.%s: required: %s is bound to existing storage" $c.static $field $path) -}}
 {{- end -}}
-{{- else if eq $c.static "blob" -}}
+{{- end -}}
+{{- end -}}
+{{- if eq $c.static "blob" -}}
 {{- $blob := $.Values.staticVolumes.blob -}}
-{{- range $field := list "storageAccount" "containerName" -}}
-{{- if not (index $blob $field) -}}
-{{- $errors = append $errors (printf "staticVolumes.blob.%s: required: %s is bound to an existing Blob container" $field $path) -}}
-{{- end -}}
-{{- end -}}
 {{- if and (ne $blob.protocol "nfs") (eq (empty $blob.secretName) (empty $blob.clientID)) -}}
 {{- $errors = append $errors "staticVolumes.blob.secretName: blobfuse needs exactly one credential reference: secretName or clientID" -}}
 {{- end -}}
