@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml_io
 from dynamo_cache import chartgen
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,3 +43,19 @@ def test_installed_package_finds_its_data(tmp_path: Path) -> None:
                          cwd=tmp_path, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "dynamo-cache spec (gen-values input) 5"
+
+
+def test_chart_readme_table_has_every_param_with_its_real_default() -> None:
+    import json
+    import re
+
+    values_text = (ROOT / "charts" / "dynamo-cache" / "values.yaml").read_text()
+    values = yaml_io.load(values_text)
+    params = re.findall(r"^\s*## @param (\S+) ", values_text, re.M)
+    rows = dict(re.findall(r"^\| `([^`]+)` \| .* \| `(.*)` \|$", (ROOT / "charts" / "dynamo-cache" / "README.md").read_text(), re.M))
+    assert params and list(rows)[-len(params):] == params
+    for path in params:
+        value = values
+        for part in path.split("."):
+            value = value[part]
+        assert json.loads(rows[path].replace("\\|", "|")) == value, path

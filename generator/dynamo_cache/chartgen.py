@@ -122,21 +122,15 @@ def chart_readme(values_yaml: str, header: str) -> str:
              "`tier` and `variant` choose what each cache gets; any per-cache value wins.", "",
              *presets_table(), "", "## Values", "",
              "| key | description | default |", "|---|---|---|"]
-    text_lines = values_yaml.splitlines()
-    for index, line in enumerate(text_lines):
+    defaults = model.defaults()
+    for line in values_yaml.splitlines():
         match = PARAM.match(line)
-        if not match:
-            continue
-        value_line = text_lines[index + 1].split(":", 1)
-        default = value_line[1].strip() if len(value_line) == 2 else ""
-        if not default:  # a block list follows
-            items = []
-            for item in text_lines[index + 2:]:
-                if not item.strip().startswith("- "):
-                    break
-                items.append(item.strip()[2:])
-            default = "[" + ", ".join(items) + "]"
-        lines.append(f"| `{match.group(1)}` | {_cell(match.group(2))} | `{_cell(default)}` |")
+        if match:
+            value: Any = defaults
+            for part in match.group(1).split("."):
+                value = value[part]
+            shown = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+            lines.append(f"| `{match.group(1)}` | {_cell(match.group(2))} | `{_cell(shown)}` |")
     return "\n".join(lines) + "\n"
 
 
