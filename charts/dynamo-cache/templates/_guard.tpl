@@ -23,14 +23,11 @@ Usage: {{ include "dynamo-cache.guard" . }}
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- range $profile := $catalog.chartClassOrder -}}
-{{- $sc := index $.Values.storageClasses $profile -}}
-{{- if $sc.create -}}
+{{- range $profile := include "dynamo-cache.chartClassesMade" . | fromJsonArray -}}
 {{- $name := include "dynamo-cache.className" (dict "root" $ "profile" $profile) -}}
 {{- $live := lookup "storage.k8s.io/v1" "StorageClass" "" $name -}}
 {{- if $live -}}
 {{- $errors = concat $errors (include "dynamo-cache.guard.compareClass" (dict "root" $ "profile" $profile "live" $live) | fromJsonArray) -}}
-{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- if $errors -}}

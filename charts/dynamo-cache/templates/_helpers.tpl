@@ -217,3 +217,22 @@ by tests). Node-local caches become per-pod ephemeral volumes.
 {{- $_ := set $component "podTemplate" (dict "spec" (dict "containers" (list $container) "volumes" $volumes)) -}}
 {{- toYaml $component -}}
 {{- end -}}
+
+{{/*
+dynamo-cache.chartClassesMade: the storageClasses profiles whose class this release
+makes (a rendered cache uses it and its create is true), in catalog order, as JSON.
+Usage: {{ range $profile := include "dynamo-cache.chartClassesMade" . | fromJsonArray }}
+*/}}
+{{- define "dynamo-cache.chartClassesMade" -}}
+{{- $catalog := include "dynamo-cache.catalog.json" . | fromJson -}}
+{{- $caches := include "dynamo-cache.caches" . | fromJson -}}
+{{- $made := list -}}
+{{- range $profile := $catalog.chartClassOrder -}}
+{{- range $c := $caches -}}
+{{- if and $c.enabled (not $c.existingClaim) (eq $c.chartClass $profile) (index $.Values.storageClasses $profile).create (not (has $profile $made)) -}}
+{{- $made = append $made $profile -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $made -}}
+{{- end -}}
