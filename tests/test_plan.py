@@ -42,6 +42,13 @@ def test_premium_files_throughput_formula(gib: int, mibps: int) -> None:
     assert mbps == pytest.approx(mibps * 2**20 / 10**6)
 
 
+@pytest.mark.parametrize(("gib", "mibps"), [(32, 104), (1024, 203), (102400, 10340)])
+def test_premium_files_v2_default_throughput(gib: int, mibps: int) -> None:
+    provisioned, mbps = plan.files_premium_v2(Decimal(gib * 2**30))
+    assert provisioned == gib and mbps == pytest.approx(mibps * 2**20 / 10**6)
+    assert plan.files_premium_v2(Decimal(2**30))[0] == 32  # the v2 minimum
+
+
 def test_premium_files_never_below_the_premium_minimum() -> None:
     provisioned, mbps = plan.files_premium(Decimal(10 * 2**30))
     assert provisioned == 100 and mbps == pytest.approx(110 * 2**20 / 10**6)
@@ -98,7 +105,7 @@ def test_local_is_filled_from_the_shared_model_cache_first() -> None:
 
 def test_recommendation() -> None:
     assert plan.plan(140 * GB, replicas=8).recommended == "lustre"       # only Lustre meets 10 min
-    assert plan.plan(16 * GB, replicas=2).recommended == "files"         # shared, 100 GiB is enough and cheapest
+    assert plan.plan(16 * GB, replicas=2).recommended == "files-v2"      # shared; v2 has no 100 GiB floor
     assert plan.plan(16 * GB, replicas=1).recommended == "disk-v2"       # one replica: an 18 GiB disk will do
     slow = plan.plan(140 * GB, replicas=64, target_s=60)
     assert slow.recommended == "lustre" and "no tier meets" in slow.reason
@@ -118,13 +125,13 @@ def test_cli_prints_a_table_for_every_tier() -> None:
     proc = run("--model-size", "140GB", "--replicas", "8")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert {line.split()[0] for line in lines[3:9]} == {"lustre", "files", "disk", "disk-v2", "blob", "local"}
+    assert {line.split()[0] for line in lines[3:10]} == {"lustre", "files", "files-v2", "disk", "disk-v2", "blob", "local"}
     assert "1 min 10 s" in proc.stdout and "Recommended: lustre" in proc.stdout and "Assumptions:" in proc.stdout
 
 
 def test_cli_json() -> None:
     data = json.loads(run("--params", "70B", "--replicas", "2", "--format", "json").stdout)
-    assert data["model_bytes"] == 140 * GB and len(data["rows"]) == 6
+    assert data["model_bytes"] == 140 * GB and len(data["rows"]) == 7
 
 
 @pytest.mark.parametrize(("args", "code"), [([], 2), (["--model-size", "140GB", "--params", "8B"], 2),

@@ -91,6 +91,14 @@ def files_premium(needed: Decimal) -> tuple[int, float]:
     return gib, float(Decimal(_files_mibps(gib)) * MiB / MB)
 
 
+def files_premium_v2(needed: Decimal) -> tuple[int, float]:
+    """Provisioned GiB and MB/s of a PremiumV2 share at its default throughput."""
+    f = CATALOG["performance"]["filesPremiumV2"]
+    gib = max(f["minGiB"], _gib(needed))
+    mibps = min(f["baseMiBps"] + math.ceil(f["perGiB"] * gib), f["maxMiBps"])
+    return gib, float(Decimal(mibps) * MiB / MB)
+
+
 def lustre(needed: Decimal, sku_name: str) -> tuple[int, float]:
     """Provisioned TiB (the SKU minimum, else rounded up to its increment) and MB/s."""
     sku = CATALOG["lustre"]["skus"][sku_name]
@@ -140,6 +148,12 @@ def plan(model: int, replicas: int, vm: str | None = None, lustre_sku: str | Non
     rows.append(Row("files", f"Premium Files, {gib} GiB", gib * 2**30, mbps, True,
                     _seconds(size, mbps), _seconds(all_bytes, mbps),
                     notes=[f"{_files_mibps(gib)} MiB/s = 100 + ceil(0.04 x {gib}) + ceil(0.06 x {gib})"]))
+
+    gib, mbps = files_premium_v2(needed)
+    rows.append(Row("files-v2", f"Premium Files v2, {gib} GiB", gib * 2**30, mbps, True,
+                    _seconds(size, mbps), _seconds(all_bytes, mbps),
+                    notes=[f"{Decimal(str(mbps)) * MB / MiB:,.0f} MiB/s = min(100 + ceil(0.1 x {gib}), 10340); "
+                           "storageClasses.filesNfs.parameters.skuName=PremiumV2_LRS"]))
 
     found = disk_premium(needed)
     if found is None:
