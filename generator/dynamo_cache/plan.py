@@ -94,7 +94,7 @@ def files_premium(needed: Decimal) -> tuple[int, float]:
 def files_premium_v2(needed: Decimal) -> tuple[int, float]:
     """Provisioned GiB and MB/s of a PremiumV2 share at its default throughput."""
     f = CATALOG["performance"]["filesPremiumV2"]
-    gib = max(f["minGiB"], _gib(needed))
+    gib = max(_gib(quantity.parse(CATALOG["drivers"]["files"]["premiumV2MinSize"])), _gib(needed))
     mibps = min(f["baseMiBps"] + math.ceil(f["perGiB"] * gib), f["maxMiBps"])
     return gib, float(Decimal(mibps) * MiB / MB)
 

@@ -150,11 +150,13 @@ def _sizes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
                      f"request {quantity.human(real)} so the claim says what you pay for")
     info = CATALOG["classes"].get(c.storage_class, {})
     sku = _chart_parameters(c, values).get("skuName") or info.get("sku", "")
-    if c.driver == "files" and sku.startswith("Premium_"):  # v1 SSD; PremiumV2 has its own 32 GiB floor
-        minimum = quantity.parse(CATALOG["drivers"]["files"]["premiumMinSize"])
+    floor = ("premiumV2MinSize" if sku.startswith("PremiumV2_") else
+             "premiumMinSize" if sku.startswith("Premium_") else None)  # SSD shares have a size floor
+    if c.driver == "files" and floor:
+        minimum = quantity.parse(CATALOG["drivers"]["files"][floor])
         if size < minimum:
             yield _p(c.key, "size", WARNING,
-                     f"{c.size} on Premium Azure Files is raised to {quantity.human(minimum)} (and billed as such)",
+                     f"{c.size} on {sku} Azure Files is raised to {quantity.human(minimum)} (and billed as such)",
                      f"request {quantity.human(minimum)}")
     if c.driver == "files" and size > quantity.parse(CATALOG["drivers"]["files"]["maxSize"]):
         yield _p(c.key, "size", ERROR, f"{c.size} exceeds the Azure Files maximum of {CATALOG['drivers']['files']['maxSize']}")
