@@ -269,12 +269,21 @@ def test_v1alpha1_snippet(tier: str) -> None:
         kubernetes_validate.validate(pod_with(spec), "1.37", strict=True)
 
 
-@pytest.mark.parametrize("tier", TIERS)
-def test_notes_print_the_same_snippet(tier: str) -> None:
-    run = helmtool.helm("helm4", "install", "dynamo-cache", str(helmtool.CHART), "--dry-run=client", "--set", f"tier={tier}")
+NOTES_CASES = [[f"tier={tier}"] for tier in TIERS] + [
+    ["tier=local", "variant=v1"],
+    ["caches.model.existingClaim=my-models", "caches.perf.enabled=false"],
+    ["tier=disk", "caches.compilation.storageClass=local-csi", "dynamo.mountPaths.perf=/data/perf"],
+]
+
+
+@pytest.mark.parametrize("sets", NOTES_CASES, ids=["-".join(s) for s in NOTES_CASES])
+def test_notes_print_the_same_snippet(sets: list[str]) -> None:
+    flags = [a for s in sets for a in ("--set", s)]
+    run = helmtool.helm("helm4", "install", "dynamo-cache", str(helmtool.CHART), "--dry-run=client", *flags)
+    assert run.returncode == 0, run.stderr
     notes = run.stdout.split("NOTES:", 1)[1]
     block = notes.split("(frontend and workers).", 1)[1].split("\n\n", 2)[1]
-    assert yaml_io.load(block) == snippet("--tier", tier)[0]
+    assert yaml_io.load(block) == snippet(*flags)[0]
 
 
 def test_mount_paths_are_configured_once() -> None:
