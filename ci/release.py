@@ -7,8 +7,10 @@
 1. checks the generated files are current and lints the chart with Helm 3 and Helm 4;
 2. packages it with Helm 4 (archives are byte-reproducible) into --out, signed with
    --sign (a .prov file next to the archive; check it with `helm verify`);
-3. refuses to publish when --merge's index already lists this version with a
-   different digest: changed content needs a version bump;
+3. refuses to publish when --merge's index (default: --out's own index.yaml) already
+   lists this version with a different digest: changed content needs a version bump;
+   nothing in --out is written unless every check passes, and a released archive
+   is never replaced;
 4. writes index.yaml with `helm repo index --url --merge`, so released versions stay
    listed, and pins its timestamps to the commit time (SOURCE_DATE_EPOCH, else HEAD's
    commit date), keeping the `created` time of an unchanged version: a rebuild of the
@@ -20,10 +22,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -90,29 +94,39 @@ def build(chart: Path, out: Path, url: str, merge: Path | None, sign_key: str | 
     for version in ("helm3", "helm4"):
         run(helm[version], "lint", "--strict", str(chart))
     meta = chart_meta(chart)
-    out.mkdir(parents=True, exist_ok=True)
-    package = [helm["helm4"], "package", str(chart), "-d", str(out)]
-    if sign_key:
-        if keyring is None:
-            raise ReleaseError("--sign needs --keyring (a GnuPG secret keyring: gpg --export-secret-keys > secring.gpg)")
-        package += ["--sign", "--key", sign_key, "--keyring", str(keyring)]
-    run(*package)
-    archive = out / f"{meta['name']}-{meta['version']}.tgz"
-    digest = run("sha256sum", str(archive)).split()[0]
-    old = released(merge, meta["name"], meta["version"])
-    if old is not None and old.get("digest") != digest:
-        archive.unlink()
-        raise ReleaseError(
-            f"{meta['name']} {meta['version']} is already released with digest {old.get('digest')}, and the chart "
-            f"now packages to {digest}: its content changed. Bump `version` in charts/dynamo-cache/Chart.yaml "
-            "(and the package version with it, see Chart.yaml), regenerate, and release again.")
+    name = f"{meta['name']}-{meta['version']}.tgz"
+    if merge is None and (out / "index.yaml").is_file():
+        merge = out / "index.yaml"  # the folder's own index: its versions stay listed
+    with tempfile.TemporaryDirectory() as tmp:
+        # Build aside first: nothing in --out changes unless every check passes.
+        package = [helm["helm4"], "package", str(chart), "-d", tmp]
+        if sign_key:
+            if keyring is None:
+                raise ReleaseError("--sign needs --keyring (a GnuPG secret keyring: gpg --export-secret-keys > secring.gpg)")
+            package += ["--sign", "--key", sign_key, "--keyring", str(keyring)]
+        run(*package)
+        built = Path(tmp) / name
+        digest = hashlib.sha256(built.read_bytes()).hexdigest()
+        old = released(merge, meta["name"], meta["version"])
+        if old is not None and old.get("digest") != digest:
+            raise ReleaseError(
+                f"{meta['name']} {meta['version']} is already released with digest {old.get('digest')}, and the chart "
+                f"now packages to {digest}: its content changed. Bump `version` in charts/dynamo-cache/Chart.yaml "
+                "(and the package version with it, see Chart.yaml), regenerate, and release again.")
+        target = out / name
+        if target.is_file() and target.read_bytes() != built.read_bytes():
+            raise ReleaseError(f"{target} exists with other content; refusing to replace a released archive "
+                               "(bump the version, or remove the file if it was never published)")
+        out.mkdir(parents=True, exist_ok=True)
+        for produced in Path(tmp).iterdir():  # the archive and, when signed, its .prov
+            shutil.copyfile(produced, out / produced.name)
     index_cmd = [helm["helm4"], "repo", "index", str(out), "--url", url]
     if merge is not None:
         index_cmd += ["--merge", str(merge)]
     run(*index_cmd)
     pin_index(out / "index.yaml", meta, old)
     shutil.copyfile(ROOT / "artifacthub-repo.yml", out / "artifacthub-repo.yml")
-    return archive
+    return out / name
 
 
 def pin_index(path: Path, meta: dict[str, str], old: dict[str, Any] | None) -> None:

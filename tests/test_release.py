@@ -102,7 +102,14 @@ def test_changed_content_without_a_version_bump_is_refused(repo: Path, tmp_path:
     notes.write_text(notes.read_text() + "\nOne more line.\n")
     proc = release("--chart", str(chart), "--out", str(tmp_path / "out"), "--merge", str(repo / "index.yaml"))
     assert proc.returncode == 1 and "Bump `version`" in proc.stderr and "Traceback" not in proc.stderr
-    assert not (tmp_path / "out" / f"dynamo-cache-{__version__}.tgz").exists()
+    assert not (tmp_path / "out").exists()
+    # released into the same folder: its own index is the reference, and its archive survives
+    published = tmp_path / "published"
+    shutil.copytree(repo, published)
+    before = {p.name: p.read_bytes() for p in published.iterdir()}
+    again = release("--chart", str(chart), "--out", str(published))
+    assert again.returncode == 1 and "Bump `version`" in again.stderr
+    assert {p.name: p.read_bytes() for p in published.iterdir()} == before
 
 
 def test_signed_package_verifies(tmp_path: Path) -> None:
@@ -187,3 +194,17 @@ def test_artifacthub_images_match_the_download_job_default() -> None:
     images = yaml_io.load(chart["annotations"]["artifacthub.io/images"])
     image = model.defaults()["modelDownload"]["image"]
     assert images == [{"name": "model-download", "image": f"{image['repository']}:{image['tag']}"}]
+
+
+def test_an_archive_in_the_folder_is_never_replaced(repo: Path, tmp_path: Path) -> None:
+    chart = tmp_path / "dynamo-cache"
+    shutil.copytree(helmtool.CHART, chart)
+    (chart / "templates" / "NOTES.txt").write_text((chart / "templates" / "NOTES.txt").read_text() + "\nchanged\n")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    archive = f"dynamo-cache-{__version__}.tgz"
+    shutil.copyfile(repo / archive, folder / archive)  # no index.yaml: only the archive says it was released
+    proc = release("--chart", str(chart), "--out", str(folder))
+    assert proc.returncode == 1 and "refusing to replace" in proc.stderr
+    assert (folder / archive).read_bytes() == (repo / archive).read_bytes()
+    assert sorted(p.name for p in folder.iterdir()) == [archive]
