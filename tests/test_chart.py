@@ -2,14 +2,13 @@
 Kubernetes OpenAPI validation, and agreement between the two Helm versions."""
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import kubernetes_validate
 import pytest
 
 import helmtool
 import yaml_io
+from genvalues import run, values as gen_values
 from dynamo_cache import resolve
 from dynamo_cache.catalog import CACHE_KEYS, CATALOG, TIERS
 
@@ -17,12 +16,6 @@ from dynamo_cache.catalog import CACHE_KEYS, CATALOG, TIERS
 # (../shared/reference/azure-storage.md; helm-and-tooling.md).
 K8S_VERSIONS = ("1.29", "1.37")
 CLAIMS = ["model-cache", "compilation-cache", "perf-cache"]
-
-
-def gen_values(*args: str) -> str:
-    proc = subprocess.run([sys.executable, "-m", "dynamo_cache", *args], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
 
 
 def test_lint_strict(helm_version: str) -> None:
@@ -185,16 +178,12 @@ def test_manifests_are_the_charts_objects_and_validate(tier: str, variant: str) 
 
 
 def test_manifests_without_helm_say_so(tmp_path) -> None:
-    env = {"PATH": str(tmp_path), "HOME": str(tmp_path)}
-    proc = subprocess.run([sys.executable, "-m", "dynamo_cache", "--manifests"], capture_output=True, text=True,
-                          env=env, cwd=tmp_path)
-    assert proc.returncode == 1 and "no helm binary found" in proc.stderr and "Traceback" not in proc.stderr
-    explicit = subprocess.run([sys.executable, "-m", "dynamo_cache", "--manifests", "--helm", "/nonexistent/helm"],
-                              capture_output=True, text=True)
+    proc = run("--manifests", env={"PATH": str(tmp_path), "HOME": str(tmp_path)}, cwd=tmp_path)
+    assert proc.returncode == 1 and "no helm binary found" in proc.stderr
+    explicit = run("--manifests", "--helm", "/nonexistent/helm")
     assert explicit.returncode == 1 and "--helm /nonexistent/helm" in explicit.stderr
 
 
 def test_manifests_report_a_chart_failure() -> None:
-    proc = subprocess.run([sys.executable, "-m", "dynamo_cache", "--manifests", "--helm", helmtool.binaries()["helm4"],
-                           "--chart", "/nonexistent/chart"], capture_output=True, text=True, cwd=helmtool.ROOT)
+    proc = run("--manifests", "--helm", helmtool.binaries()["helm4"], "--chart", "/nonexistent/chart", cwd=helmtool.ROOT)
     assert proc.returncode == 1 and "helm template failed" in proc.stderr and proc.stdout == ""

@@ -2,21 +2,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import yaml_io
-
-
-def run(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([sys.executable, "-m", "dynamo_cache", *args], input=stdin,
-                          capture_output=True, cwd=cwd, timeout=60)
-    out = subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode())
-    assert "Traceback" not in out.stderr
-    return out
+from genvalues import run
 
 
 def test_help_and_version() -> None:

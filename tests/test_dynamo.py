@@ -16,6 +16,7 @@ import pytest
 
 import helmtool
 import yaml_io
+from genvalues import run as gen
 from dynamo_cache.catalog import CATALOG, TIERS
 
 SHA = "c1899de289a04d12100db370d81485cdf75e47ca"
@@ -128,10 +129,6 @@ def test_revision_rules(helm_version: str) -> None:
     assert helmtool.template(helm_version, download_values(download={"revision": "main"})).returncode == 0
     missing = helmtool.template(helm_version, yaml_io.dump({"modelDownload": {"enabled": True}}))
     assert missing.returncode != 0 and "modelDownload.model" in missing.stderr
-
-
-def gen(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "dynamo_cache", *args], capture_output=True, text=True)
 
 
 def test_gen_values_warns_on_a_branch_revision_and_strict_fails() -> None:

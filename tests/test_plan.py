@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 import subprocess
-import sys
 
 import pytest
 
+import genvalues
 from dynamo_cache import plan
 from dynamo_cache.catalog import CATALOG
 
@@ -118,7 +118,7 @@ def test_figures_come_from_the_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "dynamo_cache", "plan", *args], capture_output=True, text=True)
+    return genvalues.run("plan", *args)
 
 
 def test_cli_prints_a_table_for_every_tier() -> None:

@@ -7,12 +7,11 @@ from __future__ import annotations
 import functools
 import json
 import re
-import subprocess
-import sys
 
 import kubernetes_validate
 import pytest
 
+import genvalues
 import helmtool
 import yaml_io
 from dynamo_cache import resolve
@@ -32,10 +31,7 @@ IDS = [f"{t}-{v}" for t, v in CASES]
 @functools.lru_cache(maxsize=None)
 def gen_values(tier: str, variant: str) -> str:
     spec = {"tier": tier, "variant": variant, **INPUTS.get((tier, variant), {})}
-    proc = subprocess.run([sys.executable, "-m", "dynamo_cache", "--spec", "-"], input=json.dumps(spec),
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
+    return genvalues.values("--spec", "-", stdin=json.dumps(spec))
 
 
 def render(tier: str, variant: str, version: str = "helm4") -> helmtool.Run:
@@ -170,8 +166,7 @@ def test_static_variants_without_their_inputs_fail_in_both_engines(helm_version:
     for tier, needed in (("lustre", "mgsIpAddress"), ("blob", "storageAccount")):
         run = helmtool.template(helm_version, f"tier: {tier}\nvariant: {variant}\n")
         assert run.returncode != 0 and f"staticVolumes.{tier}.{needed}" in run.stderr
-        proc = subprocess.run([sys.executable, "-m", "dynamo_cache", "--tier", tier, "--variant", variant],
-                              capture_output=True, text=True)
+        proc = genvalues.run("--tier", tier, "--variant", variant)
         assert proc.returncode == 1 and f"$.staticVolumes.{tier}.{needed}: error: required" in proc.stderr
 
 

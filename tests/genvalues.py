@@ -1,0 +1,24 @@
+"""gen-values as a user runs it: a real process (`python -m dynamo_cache`). No call
+may end in a traceback, whatever its exit code."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run(*args: str, stdin: str | bytes | None = None, cwd: Path | None = None,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    proc = subprocess.run([sys.executable, "-m", "dynamo_cache", *args], input=data, capture_output=True,
+                          cwd=cwd, env=env, timeout=120)
+    out = subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode())
+    assert "Traceback" not in out.stderr, out.stderr
+    return out
+
+
+def values(*args: str, stdin: str | None = None) -> str:
+    """stdout of a run that must succeed."""
+    proc = run(*args, stdin=stdin)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
