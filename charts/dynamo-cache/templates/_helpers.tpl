@@ -73,9 +73,12 @@ Usage: {{ $caches := include "dynamo-cache.caches" . | fromJson }}
 {{- $tier := index $catalog.tiers .Values.tier -}}
 {{- $variant := .Values.variant | default $tier.defaultVariant -}}
 {{- $presets := index (index $catalog.presets .Values.tier) $variant | default dict -}}
-{{- $chartNames := dict -}}
+{{- $nameOf := dict -}}{{- /* profile -> class name */ -}}
+{{- $profileOf := dict -}}{{- /* class name -> profile */ -}}
 {{- range $profile := $catalog.chartClassOrder -}}
-{{- $_ := set $chartNames (include "dynamo-cache.className" (dict "root" $ "profile" $profile)) $profile -}}
+{{- $className := include "dynamo-cache.className" (dict "root" $ "profile" $profile) -}}
+{{- $_ := set $nameOf $profile $className -}}
+{{- $_ := set $profileOf $className $profile -}}
 {{- end -}}
 {{- $result := dict -}}
 {{- range $key, $meta := $catalog.caches -}}
@@ -92,12 +95,12 @@ Usage: {{ $caches := include "dynamo-cache.caches" . | fromJson }}
 {{- $class = "-" -}}
 {{- else if $preset.chartClass -}}
 {{- $chartClass = $preset.chartClass -}}
-{{- $class = include "dynamo-cache.className" (dict "root" $ "profile" $chartClass) -}}
+{{- $class = index $nameOf $chartClass -}}
 {{- else -}}
 {{- $class = $preset.class | default "" -}}
 {{- end -}}
 {{- else -}}
-{{- $chartClass = index $chartNames $class | default "" -}}
+{{- $chartClass = index $profileOf $class | default "" -}}
 {{- end -}}
 {{- $driver := "" -}}
 {{- if $chartClass -}}
