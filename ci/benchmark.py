@@ -29,7 +29,7 @@ TARGET_RATIO = 1.0  # issue #8: gen-values --tier lustre no slower than helm tem
 
 
 def helm_binaries() -> dict[str, str]:
-    out = subprocess.run([sys.executable, str(ROOT / "ci" / "get_helm.py")], check=True,
+    out = subprocess.run([sys.executable, str(ROOT / "ci" / "get_helm.py"), "--print"], check=True,
                          capture_output=True, text=True).stdout
     return {k.lower(): v for k, _, v in (line.partition("=") for line in out.splitlines()) if v}
 

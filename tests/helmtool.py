@@ -22,7 +22,7 @@ def binaries() -> dict[str, str]:
     """HELM3/HELM4 from the environment, else what ci/get_helm.py provides."""
     found = {name: os.environ.get(name.upper(), "") for name in VERSIONS}
     if not all(found.values()):
-        out = subprocess.run([sys.executable, str(ROOT / "ci" / "get_helm.py")], check=True,
+        out = subprocess.run([sys.executable, str(ROOT / "ci" / "get_helm.py"), "--print"], check=True,
                              capture_output=True, text=True).stdout
         for line in out.splitlines():
             key, _, path = line.partition("=")

@@ -80,7 +80,7 @@ def check(document: Any) -> None:
             assert run.returncode == 0, run.stderr
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(specs)
 def random_specs(spec: dict[str, Any]) -> None:
     check(spec)
@@ -92,7 +92,7 @@ def test_random_specs() -> None:
     assert SAMPLED, "no random spec was valid: the strategy tests nothing but errors"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.one_of(garbage, st.binary(max_size=64)))
 def test_random_garbage(document: Any) -> None:
     check(document)
@@ -119,7 +119,7 @@ yaml_data = st.recursive(
     max_leaves=12)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(st.dictionaries(st.text(min_size=1, max_size=8), yaml_data, max_size=4))
 def test_values_text_round_trips(data: dict[str, Any]) -> None:
     from dynamo_cache import yamltext
