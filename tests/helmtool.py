@@ -19,8 +19,8 @@ VERSIONS = ("helm3", "helm4")
 
 @functools.lru_cache(maxsize=None)
 def binaries() -> dict[str, str]:
-    """HELM3/HELM4 from the environment, else what ci/get_helm.py provides."""
-    found = {name: os.environ.get(name.upper(), "") for name in VERSIONS}
+    """HELM3, HELM4 and KUBECTL from the environment, else the pinned binaries ci/get_helm.py provides."""
+    found = {name: os.environ.get(name.upper(), "") for name in (*VERSIONS, "kubectl")}
     if not all(found.values()):
         out = subprocess.run([sys.executable, str(ROOT / "ci" / "get_helm.py"), "--print"], check=True,
                              capture_output=True, text=True).stdout

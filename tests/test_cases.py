@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from genvalues import cli_runner
 
 import helmtool
 import yaml_io
@@ -28,7 +28,7 @@ def expected(case: Path) -> dict[str, Any]:
 
 
 def gen(*args: str) -> Any:
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return cli_runner().invoke(main, list(args), catch_exceptions=False)
 
 
 @pytest.mark.parametrize("case", cases("invalid"), ids=lambda p: p.name)

@@ -24,13 +24,13 @@ def helm_cluster(kube_cluster: Any, kube_config: str, random_namespace_function_
         return subprocess.run(cmd, capture_output=True, text=True, check=check, timeout=300)
 
     def claims() -> dict[str, dict[str, Any]]:
-        out = subprocess.run(["kubectl", "--kubeconfig", kube_config, "get", "pvc", "-n", namespace, "-o", "yaml"],
+        out = subprocess.run([helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, "get", "pvc", "-n", namespace, "-o", "yaml"],
                              capture_output=True, text=True, check=True).stdout
         return {i["metadata"]["name"]: i for i in yaml_io.load(out)["items"]}
 
     yield helm, claims, namespace
     helm("uninstall", "rel", check=False)
-    subprocess.run(["kubectl", "--kubeconfig", kube_config, "delete", "pvc", "--all", "-n", namespace, "--wait=false"],
+    subprocess.run([helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, "delete", "pvc", "--all", "-n", namespace, "--wait=false"],
                    capture_output=True)
 
 
@@ -64,7 +64,7 @@ def test_lifecycle(helm_cluster: Any) -> None:
 
 
 def kubectl(kube_config: str, *args: str) -> dict[str, Any]:
-    out = subprocess.run(["kubectl", "--kubeconfig", kube_config, *args, "-o", "yaml"],
+    out = subprocess.run([helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, *args, "-o", "yaml"],
                          capture_output=True, text=True, check=True).stdout
     return yaml_io.load(out)
 
@@ -87,9 +87,9 @@ def test_static_volume_binds_to_its_claim_and_survives_uninstall(helm_cluster: A
         assert pv["spec"]["persistentVolumeReclaimPolicy"] == "Retain"
         assert "model-cache" in claims()
     finally:
-        subprocess.run(["kubectl", "--kubeconfig", kube_config, "delete", "pvc", "model-cache", "-n", namespace,
+        subprocess.run([helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, "delete", "pvc", "model-cache", "-n", namespace,
                         "--wait=false"], capture_output=True)
-        subprocess.run(["kubectl", "--kubeconfig", kube_config, "delete", "pv", f"{prefix}-model-cache", "--wait=false"],
+        subprocess.run([helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, "delete", "pv", f"{prefix}-model-cache", "--wait=false"],
                        capture_output=True)
 
 
@@ -105,5 +105,5 @@ def test_storage_class_change_is_stopped_by_the_chart(helm_cluster: Any, kube_co
         assert "storageClasses.lustre.parameters" in changed.stderr and "AMLFS-Durable-Premium-250" in changed.stderr
     finally:
         helm("uninstall", "rel", check=False)
-        subprocess.run(["kubectl", "--kubeconfig", kube_config, "delete", "storageclass", f"{prefix}-lustre",
+        subprocess.run([helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, "delete", "storageclass", f"{prefix}-lustre",
                         "--wait=false"], capture_output=True)

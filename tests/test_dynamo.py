@@ -22,7 +22,7 @@ from dynamo_cache.catalog import CATALOG, TIERS
 SHA = "c1899de289a04d12100db370d81485cdf75e47ca"
 SCRIPT = helmtool.CHART / "files" / "download.py"
 FAKE_HF = Path(__file__).parent / "fake_hf"
-CHECKOV = helmtool.ROOT / "tools" / "checkov" / "bin" / "checkov"
+CHECKOV = Path(os.environ.get("CHECKOV") or helmtool.ROOT / "tools" / "checkov" / "bin" / "checkov")
 
 
 def download_values(**extra: Any) -> str:

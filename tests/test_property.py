@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import jsonschema
-from click.testing import CliRunner
+from genvalues import cli_runner
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import helmtool
@@ -65,7 +65,7 @@ def same_verdict(document: Any) -> None:
 def check(document: Any) -> None:
     same_verdict(document)
     text = yaml_io.dump(document) if not isinstance(document, bytes) else document.decode("utf-8", "replace")
-    result = CliRunner().invoke(main, ["--spec", "-"], input=text, catch_exceptions=False)
+    result = cli_runner().invoke(main, ["--spec", "-"], input=text, catch_exceptions=False)
     assert result.exit_code in (0, 1), result.output
     if result.exit_code == 1:
         assert result.stdout == "" and "<stdin>::$" in result.stderr.replace("-::$", "<stdin>::$")
