@@ -20,7 +20,7 @@ PROBE = """{{- $caches := include "dynamo-cache.caches" . | fromJson -}}
 ---
 kind: GuardResult
 cache: {{ $key }}
-messages: {{ include "dynamo-cache.guard.compare" (dict "cache" (index $caches $key) "live" $sim.live "class" ($sim.class | default dict) "release" $.Release.Name "namespace" $.Release.Namespace) }}
+messages: {{ include "dynamo-cache.guard.compare" (dict "cache" (index $caches $key) "live" $sim.live "expandable" (include "dynamo-cache.expandable" (dict "root" $ "cache" (index $caches $key))) "release" $.Release.Name "namespace" $.Release.Namespace) }}
 {{- end }}
 {{- range $profile, $live := .Values.simulatedClasses }}
 ---
@@ -49,11 +49,9 @@ def live_claim(release: str = "dynamo-cache", namespace: str = "default", **spec
     return {"metadata": {"name": "model-cache", "annotations": annotations}, "spec": base, "status": {"phase": phase}}
 
 
-def guard(chart: Path, version: str, live: dict[str, Any], values: dict[str, Any] | None = None,
-          expandable: bool = False) -> list[str]:
+def guard(chart: Path, version: str, live: dict[str, Any], values: dict[str, Any] | None = None) -> list[str]:
     # the built-in variant: the live claim below was made on azurefile-csi-premium
-    doc = {"variant": "builtin", "simulated": {"model": {"live": live, "class": {"allowVolumeExpansion": expandable}}},
-           **(values or {})}
+    doc = {"variant": "builtin", "simulated": {"model": {"live": live}}, **(values or {})}
     proc = subprocess.run([helmtool.binaries()[version], "template", "dynamo-cache", str(chart), "-f", "-"],
                           input=yaml_io.dump(doc), capture_output=True, text=True, check=True)
     (result,) = [d for d in yaml_io.load_all(proc.stdout) if d and d.get("kind") == "GuardResult"]
@@ -64,32 +62,52 @@ def model(**fields: Any) -> dict[str, Any]:
     return {"caches": {"model": fields}}
 
 
-@pytest.mark.parametrize(("live", "values", "expandable", "fragments"), [
-    (live_claim(), None, False, []),
-    (live_claim(), model(storageClass="managed-csi-premium", accessModes=["ReadWriteOnce"]), False,
+LUSTRE = {"tier": "lustre", "variant": "dynamic"}  # the chart's Lustre class: allowVolumeExpansion false
+
+
+@pytest.mark.parametrize(("live", "values", "fragments"), [
+    (live_claim(), None, []),
+    (live_claim(), model(storageClass="managed-csi-premium", accessModes=["ReadWriteOnce"]),
      ["caches.model.storageClass", '"azurefile-csi-premium"', '"managed-csi-premium"', "new name"]),
-    (live_claim(accessModes=["ReadWriteOnce"]), None, False, ["caches.model.accessModes", "ReadWriteOnce", "ReadWriteMany"]),
-    (live_claim(volumeMode="Block"), None, False, ["caches.model.volumeMode", "Block"]),
-    (live_claim(resources={"requests": {"storage": "200Gi"}}), None, False, ["never shrink", "200Gi", "100Gi"]),
-    (live_claim(resources={"requests": {"storage": "50Gi"}}, phase="Pending"), None, True, ["not Bound", "Pending"]),
-    (live_claim(resources={"requests": {"storage": "50Gi"}}), None, False, ["does not allow volume expansion"]),
-    (live_claim(resources={"requests": {"storage": "50Gi"}}), None, True, []),
-    (live_claim(resources={"requests": {"storage": "0.1Ti"}}), model(size="102.4Gi"), False, []),
-    (live_claim(release="other"), None, False, ['belongs to release "other"', "existingClaim"]),
-    (live_claim(release=""), None, False, ["not created by Helm", "caches.model.existingClaim=model-cache"]),
-    (live_claim(storageClassName="whatever"), model(storageClass=""), False, []),  # "" = cluster default: not compared
+    (live_claim(accessModes=["ReadWriteOnce"]), None, ["caches.model.accessModes", "ReadWriteOnce", "ReadWriteMany"]),
+    (live_claim(volumeMode="Block"), None, ["caches.model.volumeMode", "Block"]),
+    (live_claim(resources={"requests": {"storage": "200Gi"}}), None, ["never shrink", "200Gi", "100Gi"]),
+    (live_claim(resources={"requests": {"storage": "50Gi"}}, phase="Pending"), None, ["not Bound", "Pending"]),
+    (live_claim(storageClassName="dynamo-cache-default-lustre", resources={"requests": {"storage": "2Ti"}}), LUSTRE,
+     ["does not allow volume expansion", '"dynamo-cache-default-lustre"']),
+    (live_claim(resources={"requests": {"storage": "50Gi"}}), None, []),  # Azure Files: expandable
+    (live_claim(storageClassName="my-class", resources={"requests": {"storage": "50Gi"}}), model(storageClass="my-class"),
+     []),  # a class the catalog does not know: the API server decides
+    (live_claim(resources={"requests": {"storage": "0.1Ti"}}), model(size="102.4Gi"), []),
+    (live_claim(release="other"), None, ['belongs to release "other"', "existingClaim"]),
+    (live_claim(release=""), None, ["not created by Helm", "caches.model.existingClaim=model-cache"]),
+    (live_claim(storageClassName="whatever"), model(storageClass=""), []),  # "" = cluster default: not compared
 ], ids=["unchanged", "class", "access", "volume-mode", "shrink", "grow-pending", "grow-not-expandable",
-        "grow-ok", "same-size-other-unit", "other-release", "not-helm", "default-class"])
+        "grow-ok", "grow-unknown-class", "same-size-other-unit", "other-release", "not-helm", "default-class"])
 def test_guard(probe_chart: Path, helm_version: str, live: dict[str, Any], values: dict[str, Any] | None,
-               expandable: bool, fragments: list[str]) -> None:
-    messages = guard(probe_chart, helm_version, live, values, expandable)
+               fragments: list[str]) -> None:
+    messages = guard(probe_chart, helm_version, live, values)
     if not fragments:
         assert messages == []
         return
     assert len(messages) >= 1
     text = "\n".join(messages)
+    assert "%!" not in text  # no printf leftovers
     for fragment in fragments:
         assert fragment in text, text
+
+
+def test_guard_reads_no_cluster_scoped_object_but_the_classes_it_makes() -> None:
+    """A user with rights in one namespace only can upgrade: every `lookup` of the
+    chart reads the release's claims in its namespace, or a StorageClass the release
+    itself makes (none with scope namespace)."""
+    lookups = []
+    for template in (helmtool.CHART / "templates").iterdir():
+        for line in template.read_text().splitlines():
+            if "lookup " in line and not line.lstrip().startswith(("`", "dry-runs", "{{/*")):
+                lookups.append(line.strip())
+    assert lookups and all('"PersistentVolumeClaim" $.Release.Namespace' in l or
+                           ('"StorageClass" ""' in l and "chartClassesMade" not in l) for l in lookups), lookups
 
 
 def test_guard_runs_in_the_real_templates() -> None:
@@ -101,7 +119,7 @@ def test_guard_runs_in_the_real_templates() -> None:
 def live_lustre_class(**fields: Any) -> dict[str, Any]:
     params = {"sku-name": "AMLFS-Durable-Premium-500", "zone": "1", "maintenance-day-of-week": "Sunday",
               "maintenance-time-of-day-utc": "02:00"}
-    return {"metadata": {"name": "dynamo-cache-lustre"}, "provisioner": "azurelustre.csi.azure.com",
+    return {"metadata": {"name": "dynamo-cache-default-lustre"}, "provisioner": "azurelustre.csi.azure.com",
             "reclaimPolicy": "Retain", "parameters": params, **fields}
 
 

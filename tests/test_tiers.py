@@ -70,7 +70,7 @@ def test_claims_are_what_the_catalog_says(tier: str, variant: str) -> None:
 
 
 def chart_class_profile(name: str) -> str:
-    (profile,) = [p for p, info in CATALOG["chartClasses"].items() if name == f"dynamo-cache-{info['nameSuffix']}"]
+    (profile,) = [p for p, info in CATALOG["chartClasses"].items() if name == f"dynamo-cache-default-{info['nameSuffix']}"]
     return profile
 
 
@@ -94,19 +94,20 @@ def test_chart_classes_emit_only_allow_listed_parameters(tier: str, variant: str
 
 
 def test_tuned_mount_options() -> None:
-    nfs = render("files", "nfs").kinds("StorageClass")["dynamo-cache-files-nfs"]
+    nfs = render("files", "nfs").kinds("StorageClass")["dynamo-cache-default-files-nfs"]
     assert {"nconnect=4", "actimeo=30", "rsize=1048576", "wsize=1048576"} <= set(nfs["mountOptions"])
     assert nfs["parameters"] == {"skuName": "Premium_LRS", "protocol": "nfs"}
-    smb = render("files", "smb").kinds("StorageClass")["dynamo-cache-files-smb"]
+    smb = render("files", "smb").kinds("StorageClass")["dynamo-cache-default-files-smb"]
     assert {"uid=1000", "gid=0", "mfsymlinks", "actimeo=30"} <= set(smb["mountOptions"])
-    fuse = render("blob", "fuse").kinds("StorageClass")["dynamo-cache-blob-fuse"]["mountOptions"]
-    assert "--block-cache" in fuse and "--block-cache-pool-size=4096" in fuse
-    assert "--block-cache-path=/mnt/blobfuse2-block-cache" in fuse and "--block-cache-disk-size=51200" in fuse
-    v2 = render("disk", "premium-v2").kinds("StorageClass")["dynamo-cache-disk-premium-v2"]
+    fuse = render("blob", "fuse").kinds("StorageClass")["dynamo-cache-default-blob-fuse"]["mountOptions"]
+    assert {"--block-cache", "--block-cache-block-size=16", "--block-cache-pool-size=4096"} <= set(fuse)
+    # a class's options are shared by all its volumes: no disk cache directory there
+    assert not [o for o in fuse if o.startswith(("--block-cache-path", "--block-cache-disk-size"))]
+    v2 = render("disk", "premium-v2").kinds("StorageClass")["dynamo-cache-default-disk-premium-v2"]
     assert v2["parameters"] == {"skuName": "PremiumV2_LRS", "cachingMode": "None",
                                 "DiskIOPSReadWrite": "5000", "DiskMBpsReadWrite": "600"}
     assert v2["volumeBindingMode"] == "WaitForFirstConsumer"
-    lustre = render("lustre", "dynamic").kinds("StorageClass")["dynamo-cache-lustre"]
+    lustre = render("lustre", "dynamic").kinds("StorageClass")["dynamo-cache-default-lustre"]
     assert lustre["mountOptions"] == ["noatime", "flock"] and lustre["volumeBindingMode"] == "Immediate"
 
 
@@ -123,7 +124,7 @@ def test_static_volume_is_bound_to_exactly_its_claim(tier: str, kind: str) -> No
     run = render(tier, "static")
     (pv,) = run.kinds("PersistentVolume").values()
     claim = run.kinds("PersistentVolumeClaim")["model-cache"]
-    assert pv["metadata"]["name"] == "dynamo-cache-model-cache"
+    assert pv["metadata"]["name"] == "dynamo-cache-default-model-cache"
     assert claim["spec"]["volumeName"] == pv["metadata"]["name"]
     assert pv["spec"]["claimRef"] == {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
                                       "namespace": "default", "name": "model-cache"}
@@ -137,7 +138,8 @@ def test_static_volume_is_bound_to_exactly_its_claim(tier: str, kind: str) -> No
 
 def test_static_lustre_attributes() -> None:
     pv = next(iter(render("lustre", "static").kinds("PersistentVolume").values()))
-    assert pv["spec"]["csi"]["volumeAttributes"] == {"mgs-ip-address": "10.0.0.4", "fs-name": "lustrefs", "sub-dir": "models"}
+    # no fs-name: the node plugin always mounts <mgs-ip>@tcp:/lustrefs (azurelustre-csi-driver nodeserver.go)
+    assert pv["spec"]["csi"]["volumeAttributes"] == {"mgs-ip-address": "10.0.0.4", "sub-dir": "models"}
     assert pv["spec"]["mountOptions"] == ["noatime", "flock"]
 
 
@@ -158,7 +160,19 @@ def test_static_blob_credentials_by_reference(helm_version: str) -> None:
 def test_values_cannot_hold_a_secret_value() -> None:
     schema = json.loads((helmtool.CHART / "values.schema.json").read_text())
     keys = re.findall(r'"([A-Za-z-]+)": \{', json.dumps(schema, indent=1))
-    assert not [k for k in keys if re.search(r"(?i)(accountkey|password|token|sas)$", k)]
+    switches = {"mountWithWorkloadIdentityToken"}  # "true"/"false": use the pod's token, never hold one
+    assert not [k for k in keys if re.search(r"(?i)(accountkey|password|token|sas)$", k) and k not in switches]
+
+
+def test_static_blob_disk_cache_has_a_directory_per_volume(helm_version: str) -> None:
+    values = yaml_io.dump({"tier": "blob", "variant": "static", "staticVolumes": {"blob": {
+        "storageAccount": "acct", "containerName": "models", "secretName": "key"}},
+        "storageClasses": {"blobFuse": {"blockCache": {"diskSizeMB": 20480}}}})
+    run = helmtool.template(helm_version, values, "r", "--namespace", "team-a")
+    (pv,) = run.kinds("PersistentVolume").values()
+    options = pv["spec"]["mountOptions"]
+    assert f"--block-cache-path=/mnt/blobfuse2-block-cache/{pv['metadata']['name']}" in options
+    assert {"--block-cache-disk-size=20480", "--cleanup-on-start"} <= set(options)
 
 
 @pytest.mark.parametrize("variant", ["static"])
@@ -197,6 +211,20 @@ def test_cluster_scoped_names_follow_the_release(helm_version: str) -> None:
                 assert all(name.startswith(f"{release}-dynamo-cache-") for name in run.kinds(kind))
 
 
+def test_same_release_name_in_two_namespaces_shares_no_cluster_scoped_object(helm_version: str) -> None:
+    """Helm refuses to adopt an object another release owns: cluster-scoped names carry the namespace."""
+    made = 0
+    for tier, variant in CASES:
+        values = gen_values(tier, variant)
+        names = {}
+        for namespace in ("team-a", "team-b"):
+            run = helmtool.template(helm_version, values, "dynamo-cache", "--namespace", namespace)
+            names[namespace] = {(kind, name) for kind in ("StorageClass", "PersistentVolume") for name in run.kinds(kind)}
+        assert not names["team-a"] & names["team-b"], (tier, variant)
+        made += len(names["team-a"])
+    assert made >= 8  # the test looks at real objects
+
+
 def test_schema_allow_list_is_the_catalog() -> None:
     schema = json.loads((helmtool.CHART / "values.schema.json").read_text())
     for profile, info in CATALOG["chartClasses"].items():
@@ -223,4 +251,4 @@ def test_local_claims_carry_their_acstor_annotation(variant: str, annotation: st
 def test_notes_name_the_static_volume() -> None:
     values = gen_values("lustre", "static")
     run = helmtool.helm("helm4", "install", "r", str(helmtool.CHART), "--dry-run=client", "-f", "-", values=values)
-    assert "model-cache: 4Ti, ReadWriteMany, bound to PersistentVolume r-dynamo-cache-model-cache" in run.stdout
+    assert "model-cache: 4Ti, ReadWriteMany, bound to PersistentVolume r-dynamo-cache-default-model-cache" in run.stdout

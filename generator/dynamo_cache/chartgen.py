@@ -34,7 +34,8 @@ def template_catalog() -> dict[str, Any]:
         "lustre": {"skus": CATALOG["lustre"]["skus"]},
         "chartClassOrder": CHART_CLASSES,
         "chartClasses": {k: {"provisioner": CATALOG["drivers"][v["driver"]]["provisioner"],
-                             **{f: v[f] for f in ("driver", "nameSuffix", "volumeBindingMode", "allowVolumeExpansion")}}
+                             **{f: v[f] for f in ("driver", "nameSuffix", "volumeBindingMode", "allowVolumeExpansion")},
+                             "premiumV2Only": [p for p, spec in v["parameters"].items() if spec.get("premiumV2Only")]}
                          for k, v in CATALOG["chartClasses"].items()},
         "staticVolumes": CATALOG["staticVolumes"],
         "tiers": {name: {"defaultVariant": tier["defaultVariant"], "variants": list(tier["variants"])}

@@ -19,6 +19,8 @@ ABSOLUTE_PATH = r"^/[^,\s]*$"
 MODEL_ID = r"^[A-Za-z0-9][-A-Za-z0-9_.]*/[A-Za-z0-9][-A-Za-z0-9_.]*$"
 COMMIT_SHA = r"^[0-9a-f]{40}$"
 GUID = r"^(|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+LUSTRE_SUBDIR = r"^[^\s,]*[^/\s,][^\s,]*$"  # not empty, not only '/': the node plugin refuses the root
+SCOPES = ["release", "cluster", "namespace"]
 
 
 def _nullable(schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -67,13 +69,15 @@ DNS_HINT = "lowercase letters, digits, '-' and '.', starting and ending with a l
 PATTERN_HINTS = {
     quantity.PATTERN: "a Kubernetes quantity greater than zero, such as 100Gi, 1.5Ti or 500G",
     HHMM: "HH:MM in UTC, such as 02:00",
-    "^[1-9]$": "one zone number, such as 1",
+    "^(|[1-3])$": "an availability zone, 1, 2 or 3; empty in a region without zones",
+    LUSTRE_SUBDIR: "a sub-directory such as models: not empty or '/' (the Lustre node plugin refuses the root)",
+    "^(|" + LUSTRE_SUBDIR[1:-1] + ")$": "a sub-directory such as models, or empty for the root; not '/'",
+    r"^(|/subscriptions/[^\s]+)$": "an Azure resource ID, /subscriptions/...",
     IPV4: "an IPv4 address such as 10.0.0.4 (the filesystem's MGS IP address in the Azure portal)",
     GUID: "a client ID such as 00000000-0000-0000-0000-000000000000",
     TAGS: "key=value pairs separated by commas, such as team=ml,env=prod",
     r"^[1-9][0-9]*$": "a positive whole number, as a string",
     r"^0?[0-7]{3,4}$": "an octal mode such as 0777",
-    r"^[a-z0-9]{1,8}$": "1 to 8 lowercase letters or digits (AMLFS uses lustrefs)",
     r"^(|[a-z0-9]{3,24})$": "3 to 24 lowercase letters or digits",
     r"^(|[a-z0-9][a-z0-9-]{1,61}[a-z0-9])$": "3 to 63 lowercase letters, digits and '-'",
     r"^/[^ ,]*$": "an absolute path without spaces or commas",
@@ -111,7 +115,7 @@ def _chart_class_schema(profile_name: str) -> dict[str, Any]:
         "create": {"type": "boolean",
                    "description": "Create the class when a cache uses it; false = use the existing class named by `name`."},
         "name": {"type": "string", "maxLength": 253, "pattern": CLASS_NAME,
-                 "description": f"Class name; empty = <fullname>-{profile['nameSuffix']}, derived from the release so releases never collide."},
+                 "description": f"Class name; empty = <fullname>-<namespace>-{profile['nameSuffix']}, unique per release and namespace. With scope namespace: the class the platform team made (required)."},
         "reclaimPolicy": {"type": "string", "enum": ["Retain", "Delete"],
                           "description": "Retain keeps the Azure storage when its claim is deleted."},
         "mountOptions": {"type": "array", "items": {"type": "string", "minLength": 1}, "description": "Mount options."},
@@ -127,9 +131,15 @@ def _chart_class_schema(profile_name: str) -> dict[str, Any]:
             "type": "object", "additionalProperties": False,
             "description": "blobfuse2 block cache bounds (without them it takes up to 80% of free RAM).",
             "properties": {
-                "poolSizeMB": {"type": "integer", "minimum": 1, "description": "Memory for cached blocks, MB (--block-cache-pool-size)."},
-                "diskSizeMB": {"type": "integer", "minimum": 0, "description": "Disk for cached blocks, MB (--block-cache-disk-size); 0 = no disk cache."},
-                "path": {"type": "string", "pattern": "^/[^ ,]*$", "description": "Disk cache directory on the node (--block-cache-path): keep it off the OS disk."},
+                "poolSizeMB": {"type": "integer", "minimum": 1,
+                               "description": "Memory for cached blocks, MB (--block-cache-pool-size); at least max(11, 2 x maxNodeVCPUs) x blockSizeMB, or blobfuse2 refuses to mount."},
+                "blockSizeMB": {"type": "integer", "minimum": 1, "maximum": 1024, "description": "Block size, MB (--block-cache-block-size)."},
+                "maxNodeVCPUs": {"type": "integer", "minimum": 1,
+                                 "description": "Most vCPUs of a node that mounts the volume: blobfuse2 prefetches 2 blocks per vCPU."},
+                "diskSizeMB": {"type": "integer", "minimum": 0,
+                               "description": "Disk for cached blocks, MB (--block-cache-disk-size); 0 = memory only. Static PersistentVolumes only (each gets its own directory)."},
+                "path": {"type": "string", "pattern": "^/[^ ,]*$",
+                         "description": "Parent of the per-volume disk cache directories on the node (--block-cache-path=<path>/<pv name>)."},
             },
         }
     return {"type": "object", "additionalProperties": False, "properties": properties,
@@ -138,7 +148,9 @@ def _chart_class_schema(profile_name: str) -> dict[str, Any]:
 
 def _static_schema() -> dict[str, Any]:
     name = {"type": "string", "maxLength": 253, "pattern": CLASS_NAME,
-            "description": "PersistentVolume name; empty = <fullname>-<claim name>, derived from the release."}
+            "description": "PersistentVolume name; empty = <fullname>-<namespace>-<claim name>. With scope namespace: the volume the platform team made (required)."}
+    claim_namespace = {"type": "string", "maxLength": 63, "pattern": OPTIONAL_LABEL,
+                       "description": "Namespace of the claim the volume is reserved for (claimRef); empty = the release namespace. Set it with scope cluster."}
     return {
         "type": "object", "additionalProperties": False,
         "description": "Existing storage bound to a claim by a PersistentVolume the chart creates (variants `static`).",
@@ -147,14 +159,16 @@ def _static_schema() -> dict[str, Any]:
                        "description": "An existing Azure Managed Lustre filesystem (tier lustre, variant static).",
                        "properties": {
                            "name": name,
+                           "claimNamespace": claim_namespace,
                            "mgsIpAddress": {"type": "string", "pattern": IPV4, "description": "MGS IP address of the filesystem (required)."},
-                           "fsName": {"type": "string", "pattern": r"^[a-z0-9]{1,8}$", "description": "Lustre filesystem name (AMLFS uses lustrefs)."},
-                           "subDir": {"type": "string", "pattern": r"^[^\s,]*$", "description": "Sub-directory to mount; empty = the root."},
+                           "subDir": {"type": "string", "pattern": "^(|" + LUSTRE_SUBDIR[1:-1] + ")$",
+                                      "description": "Sub-directory to mount, such as models; empty = the root."},
                        }},
             "blob": {"type": "object", "additionalProperties": False,
                      "description": "An existing Blob container (tier blob, variant static). Credentials by reference only.",
                      "properties": {
                          "name": name,
+                         "claimNamespace": claim_namespace,
                          "resourceGroup": {"type": "string", "maxLength": 90, "description": "Resource group of the account; empty = the cluster's node resource group."},
                          "storageAccount": {"type": "string", "pattern": r"^(|[a-z0-9]{3,24})$", "description": "Storage account name (required)."},
                          "containerName": {"type": "string", "pattern": r"^(|[a-z0-9][a-z0-9-]{1,61}[a-z0-9])$", "description": "Container name (required)."},
@@ -260,8 +274,13 @@ def values_schema() -> dict[str, Any]:
                      "description": "Storage preset for all three caches (README, Presets)."},
             "variant": {"type": "string", "enum": ["", *VARIANTS],
                         "description": "Variant of the tier (README, Presets); empty = the tier's default."},
+            "scope": {"type": "string", "enum": SCOPES,
+                      "description": "Which objects this release owns (README, Shared clusters): release = all it needs; "
+                                     "cluster = only StorageClasses and static PersistentVolumes (platform team); "
+                                     "namespace = only objects in its namespace, no cluster-scoped reads (namespace teams)."},
             "nameOverride": {"type": "string", "maxLength": 63, "description": "Replaces the chart name in labels and object names."},
-            "fullnameOverride": {"type": "string", "maxLength": 63, "description": "Replaces the release-derived prefix of cluster-scoped objects."},
+            "fullnameOverride": {"type": "string", "maxLength": 63,
+                                 "description": "Replaces the prefix of cluster-scoped objects (by default <fullname>-<namespace>, unique per release and namespace)."},
             "commonLabels": _string_map("Labels added to every object the chart creates."),
             "caches": {"type": "object", "additionalProperties": False, "properties": caches,
                        "description": "The three Dynamo caches."},
@@ -313,6 +332,7 @@ def defaults() -> dict[str, Any]:
     return {
         "tier": CATALOG["defaultTier"],
         "variant": "",
+        "scope": "release",
         "nameOverride": "",
         "fullnameOverride": "",
         "commonLabels": {},
@@ -323,8 +343,8 @@ def defaults() -> dict[str, Any]:
         } for key, meta in CATALOG["caches"].items()},
         "storageClasses": {name: _chart_class_defaults(name) for name in CHART_CLASSES},
         "staticVolumes": {
-            "lustre": {"name": "", "mgsIpAddress": "", "fsName": "lustrefs", "subDir": ""},
-            "blob": {"name": "", "resourceGroup": "", "storageAccount": "", "containerName": "",
+            "lustre": {"name": "", "claimNamespace": "", "mgsIpAddress": "", "subDir": ""},
+            "blob": {"name": "", "claimNamespace": "", "resourceGroup": "", "storageAccount": "", "containerName": "",
                      "protocol": "fuse2", "secretName": "", "secretNamespace": "", "clientID": ""},
         },
         # ../shared/reference/dynamo.md, "The caches in practice": the paths Dynamo's images use.

@@ -62,19 +62,27 @@ def fullname(release: str, values: dict[str, Any]) -> str:
     return full[:63].rstrip("-")
 
 
-def class_name(profile: str, release: str, values: dict[str, Any]) -> str:
+def cluster_prefix(release: str, namespace: str, values: dict[str, Any]) -> str:
+    """The chart's dynamo-cache.clusterPrefix helper: <fullname>-<namespace>, so the
+    same release name in two namespaces never shares a cluster-scoped object."""
+    if values.get("fullnameOverride"):
+        return fullname(release, values)
+    return f"{fullname(release, values)}-{namespace}"[:200].rstrip("-")
+
+
+def class_name(profile: str, release: str, namespace: str, values: dict[str, Any]) -> str:
     """The chart's dynamo-cache.className helper: the class made for `profile`."""
     suffix = CATALOG["chartClasses"][profile]["nameSuffix"]
-    return values["storageClasses"][profile]["name"] or f"{fullname(release, values)}-{suffix}"
+    return values["storageClasses"][profile]["name"] or f"{cluster_prefix(release, namespace, values)}-{suffix}"
 
 
 def lustre_sku(values: dict[str, Any]) -> dict[str, Any]:
     return CATALOG["lustre"]["skus"][values["storageClasses"]["lustre"]["parameters"]["sku-name"]]
 
 
-def caches(values: dict[str, Any], release: str = "dynamo-cache") -> dict[str, Cache]:
+def caches(values: dict[str, Any], release: str = "dynamo-cache", namespace: str = "default") -> dict[str, Cache]:
     presets = preset(values["tier"], values.get("variant", ""))
-    names = {class_name(p, release, values): p for p in CHART_CLASSES}
+    names = {class_name(p, release, namespace, values): p for p in CHART_CLASSES}
     out = {}
     for key in CACHE_KEYS:
         pre = presets[key]
@@ -86,7 +94,7 @@ def caches(values: dict[str, Any], release: str = "dynamo-cache") -> dict[str, C
                 storage_class, static = STATIC_CLASS, pre["static"]
             elif pre.get("chartClass"):
                 chart_class = pre["chartClass"]
-                storage_class = class_name(chart_class, release, values)
+                storage_class = class_name(chart_class, release, namespace, values)
             else:
                 storage_class = pre["class"]
         else:

@@ -82,9 +82,14 @@ def _chart_class_setup(values: dict[str, Any], used: set[str]) -> Iterator[Probl
     for profile_name in sorted(used):
         sc = values["storageClasses"][profile_name]
         path = f"$.storageClasses.{profile_name}"
-        if not sc["create"] and not sc["name"]:
+        if values["scope"] == "namespace" and not sc["name"]:
+            yield Problem(f"{path}.name", ERROR,
+                          "scope is namespace, so this release makes no StorageClass: name the class the platform team installed",
+                          "the platform release's NOTES print the name; README, Shared clusters")
+        elif not sc["create"] and not sc["name"]:
             yield Problem(f"{path}.name", ERROR, "create is false, so the class must already exist, but no name is given",
                           "set name to the existing class, or create: true")
+        sku = str(sc["parameters"].get("skuName", ""))
         for key, spec in CATALOG["chartClasses"][profile_name]["parameters"].items():
             value = sc["parameters"].get(key)
             if "range" in spec and value is not None:
@@ -92,11 +97,42 @@ def _chart_class_setup(values: dict[str, Any], used: set[str]) -> Iterator[Probl
                 if not low <= int(value) <= high:
                     yield Problem(f"{path}.parameters.{key}", ERROR, f"{value} is outside {low}..{high}",
                                   CATALOG["chartClasses"][profile_name]["source"])
+            if spec.get("premiumV2Only") and value and not sku.startswith("PremiumV2_"):
+                yield Problem(f"{path}.parameters.{key}", ERROR,
+                              f"only Premium Files v2 has provisioned IOPS and bandwidth; skuName is {sku}",
+                              "set skuName: PremiumV2_LRS (or PremiumV2_ZRS), or remove it")
+        if profile_name == "blobFuse" and sc["blockCache"]["diskSizeMB"]:
+            yield Problem(f"{path}.blockCache.diskSizeMB", ERROR,
+                          "a blobfuse2 disk cache needs a directory of its own per volume, and a StorageClass gives all "
+                          "its volumes the same mount options",
+                          "keep 0 (memory only) on this class, or bind existing storage with variant static, "
+                          "where each PersistentVolume gets its own directory")
+
+
+def _block_cache_pool(resolved: list[Cache], values: dict[str, Any]) -> Iterator[Problem]:
+    """blobfuse2 refuses to mount when its pool cannot hold the blocks it prefetches:
+    max(11, 2 x vCPUs) of them (azure-storage-fuse component/block_cache/block_cache.go)."""
+    fuse = values["staticVolumes"]["blob"]["protocol"] != "nfs"
+    if not any(c.rendered and (c.chart_class == "blobFuse" or (c.static == "blob" and fuse)) for c in resolved):
+        return
+    bc = values["storageClasses"]["blobFuse"]["blockCache"]
+    floor = max(11, 2 * bc["maxNodeVCPUs"]) * bc["blockSizeMB"]
+    if bc["poolSizeMB"] < floor:
+        yield Problem("$.storageClasses.blobFuse.blockCache.poolSizeMB", ERROR,
+                      f"{bc['poolSizeMB']} MB cannot hold the blocks blobfuse2 prefetches on a {bc['maxNodeVCPUs']}-vCPU "
+                      f"node (max(11, 2 x vCPUs) x {bc['blockSizeMB']} MB = {floor} MB), so it would refuse to mount",
+                      f"set at least {floor}, or lower maxNodeVCPUs to your largest node's vCPUs")
 
 
 def _static_setup(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
     volume = values["staticVolumes"][c.static]
     path = f"$.staticVolumes.{c.static}"
+    if values["scope"] == "namespace":  # the platform team's release holds the volume's facts
+        if not volume["name"]:
+            yield Problem(f"{path}.name", ERROR,
+                          f"scope is namespace, so this release makes no PersistentVolume: name the one the platform team "
+                          f"installed for caches.{c.key}", "the platform release's NOTES print the name; README, Shared clusters")
+        return
     for field_name in CATALOG["staticVolumes"][c.static]["required"]:
         if not volume[field_name]:
             yield Problem(f"{path}.{field_name}", ERROR,
@@ -115,6 +151,10 @@ def _download(values: dict[str, Any], model: Cache) -> Iterator[Problem]:
     d = values["modelDownload"]
     if not d["enabled"]:
         return
+    if values["scope"] == "cluster":
+        yield Problem("$.modelDownload.enabled", ERROR,
+                      "scope cluster makes only StorageClasses and PersistentVolumes; the download Job belongs to the "
+                      "release that makes the claims", "enable it in the namespace team's release (scope namespace or release)")
     if not d["model"]:
         yield Problem("$.modelDownload.model", ERROR, "required when modelDownload.enabled is true",
                       "a Hugging Face model id such as Qwen/Qwen3-0.6B")
@@ -195,7 +235,7 @@ def check(spec: dict[str, Any]) -> list[Problem]:
     if problems:
         return problems  # the presets depend on the variant
     release = spec.get("release", "dynamo-cache")
-    resolved = caches(values, release)
+    resolved = caches(values, release, spec.get("namespace") or "default")
     declared = set(spec.get("existingStorageClasses") or [])
     problems += _chart_class_setup(values, {c.chart_class for c in resolved.values() if c.rendered and c.chart_class})
     seen: dict[str, str] = {}
@@ -212,6 +252,7 @@ def check(spec: dict[str, Any]) -> list[Problem]:
         problems += _classes(c, declared)
         if c.static:
             problems += _static_setup(c, values)
+    problems += _block_cache_pool(list(resolved.values()), values)
     problems += _relative_sizes(resolved, spec)
     problems += _download(values, resolved["model"])
     return problems
@@ -239,8 +280,9 @@ def migration(old_spec: dict[str, Any], new_spec: dict[str, Any]) -> list[Proble
     """Warnings for claims an upgrade from `old_spec` to `new_spec` cannot change in
     place (PVC specs are immutable except a size increase): each needs a migration."""
     release = new_spec.get("release", old_spec.get("release", "dynamo-cache"))
-    old = caches(values_of(old_spec), release)
-    new = caches(values_of(new_spec), release)
+    namespace = new_spec.get("namespace") or old_spec.get("namespace") or "default"
+    old = caches(values_of(old_spec), release, namespace)
+    new = caches(values_of(new_spec), release, namespace)
     problems = []
     for key, after in new.items():
         before = old[key]

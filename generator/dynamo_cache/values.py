@@ -17,8 +17,8 @@ def build(spec: dict[str, Any], prune: bool = True) -> dict[str, Any]:
     """
     values = values_of(spec)
     values["variant"] = values["variant"] or CATALOG["tiers"][values["tier"]]["defaultVariant"]
-    release = spec.get("release", "dynamo-cache")
-    for key, c in caches(values, release).items():
+    release, namespace = spec.get("release", "dynamo-cache"), spec.get("namespace") or "default"
+    for key, c in caches(values, release, namespace).items():
         v = values["caches"][key]
         v["size"] = c.size
         v["accessModes"] = c.access_modes
@@ -28,14 +28,21 @@ def build(spec: dict[str, Any], prune: bool = True) -> dict[str, Any]:
     if not prune:
         return values
     # Only the classes and volumes this release uses: the chart's defaults cover the rest.
-    resolved = caches(values, release).values()
-    values["storageClasses"] = {k: v for k, v in values["storageClasses"].items()
-                                if any(c.rendered and c.chart_class == k for c in resolved)}
+    resolved = caches(values, release, namespace).values()
+    # A static volume takes its mount options from a profile too (catalog staticVolumes.mountOptionsFrom).
+    used = {c.chart_class for c in resolved if c.rendered and c.chart_class}
+    used |= {_mount_options_profile(c.static, values) for c in resolved if c.rendered and c.static}
+    values["storageClasses"] = {k: v for k, v in values["storageClasses"].items() if k in used}
     values["staticVolumes"] = {k: v for k, v in values["staticVolumes"].items()
                                if any(c.rendered and c.static == k for c in resolved)}
     if not values["modelDownload"]["enabled"]:
         del values["modelDownload"]
     return values
+
+
+def _mount_options_profile(kind: str, values: dict[str, Any]) -> str:
+    sources = CATALOG["staticVolumes"][kind]["mountOptionsFrom"]
+    return sources.get(values["staticVolumes"][kind].get("protocol", ""), sources.get("any", ""))
 
 
 def render(spec: dict[str, Any], source: str) -> str:

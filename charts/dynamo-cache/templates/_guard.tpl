@@ -3,7 +3,11 @@ dynamo-cache.guard: before an install or upgrade touches a claim that already
 exists, say in our own words what Kubernetes would refuse (PVC specs are immutable
 except a size increase on a bound, expandable claim) and what to do instead.
 `lookup` reads the live objects; it is empty under `helm template` and client
-dry-runs, where this check cannot apply.
+dry-runs, where this check cannot apply. It reads only the release's own claims (in
+its namespace) and the StorageClasses the release itself makes: never another
+cluster-scoped object, so a user with rights in one namespace only (scope namespace)
+can install and upgrade. Whether a class allows expansion comes from what the
+catalog knows of it (dynamo-cache.expandable), not from a cluster-scoped read.
 Usage: {{ include "dynamo-cache.guard" . }}
 */}}
 {{- define "dynamo-cache.guard" -}}
@@ -14,12 +18,8 @@ Usage: {{ include "dynamo-cache.guard" . }}
 {{- $c := index $caches $key -}}
 {{- if and $c.enabled (not $c.existingClaim) -}}
 {{- $live := lookup "v1" "PersistentVolumeClaim" $.Release.Namespace $c.name -}}
-{{- if $live -}}
-{{- $class := dict -}}
-{{- with $live.spec.storageClassName -}}
-{{- $class = lookup "storage.k8s.io/v1" "StorageClass" "" . -}}
-{{- end -}}
-{{- $errors = concat $errors (include "dynamo-cache.guard.compare" (dict "cache" $c "live" $live "class" $class "release" $.Release.Name "namespace" $.Release.Namespace) | fromJsonArray) -}}
+{{- if and $live (ne $.Values.scope "cluster") -}}
+{{- $errors = concat $errors (include "dynamo-cache.guard.compare" (dict "cache" $c "live" $live "expandable" (include "dynamo-cache.expandable" (dict "root" $ "cache" $c)) "release" $.Release.Name "namespace" $.Release.Namespace) | fromJsonArray) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -37,9 +37,9 @@ Usage: {{ include "dynamo-cache.guard" . }}
 
 {{/*
 dynamo-cache.guard.compare: the messages (JSON list) for one cache against its live
-claim. Inputs: cache (from dynamo-cache.caches), live (the PVC), class (its live
-StorageClass or empty), release, namespace. Kept separate so tests can feed it
-simulated live objects.
+claim. Inputs: cache (from dynamo-cache.caches), live (the PVC), expandable ("true",
+"false", or "" when unknown: the API server then decides), release, namespace. Kept
+separate so tests can feed it simulated live objects.
 */}}
 {{- define "dynamo-cache.guard.compare" -}}
 {{- $c := .cache -}}
@@ -75,8 +75,8 @@ simulated live objects.
 {{- else if gt $want $have -}}
 {{- $phase := ($live.status | default dict).phase | default "Pending" -}}
 {{- if ne $phase "Bound" -}}
-{{- $errors = append $errors (printf "%s.size: claim %s is %s, and the API server refuses to resize a claim that is not Bound (a WaitForFirstConsumer claim binds when a pod first uses it); keep %s until a pod has used it, then upgrade" $path $c.name $phase $liveSize $liveSize) -}}
-{{- else if not (.class.allowVolumeExpansion | default false) -}}
+{{- $errors = append $errors (printf "%s.size: claim %s is %s, and the API server refuses to resize a claim that is not Bound (a WaitForFirstConsumer claim binds when a pod first uses it); keep %s until a pod has used it, then upgrade" $path $c.name $phase $liveSize) -}}
+{{- else if eq .expandable "false" -}}
 {{- $errors = append $errors (printf "%s.size: claim %s cannot grow from %s to %s: its class %q does not allow volume expansion; keep %s, or %s" $path $c.name $liveSize $c.size $liveClass $liveSize $fix) -}}
 {{- end -}}
 {{- end -}}
@@ -95,8 +95,7 @@ volumeBindingMode of a StorageClass cannot change. Inputs: root, profile, live.
 {{- $info := index $catalog.chartClasses .profile -}}
 {{- $path := printf "storageClasses.%s" .profile -}}
 {{- $errors := list -}}
-{{- $want := dict -}}
-{{- range $k, $v := $sc.parameters -}}{{- $_ := set $want $k (toString $v) -}}{{- end -}}
+{{- $want := include "dynamo-cache.classParameters" $sc.parameters | fromJson -}}
 {{- $have := .live.parameters | default dict -}}
 {{- $fix := printf "set %s back to what the class has, or give the class a new name (%s.name) for new claims only: existing claims keep the class they were made with" $path $path -}}
 {{- if ne (toJson $want) (toJson $have) -}}
@@ -109,4 +108,22 @@ volumeBindingMode of a StorageClass cannot change. Inputs: root, profile, live.
 {{- $errors = append $errors (printf "%s: class %s exists with provisioner %s, not %s; it is not this chart's class: choose another %s.name" $path .live.metadata.name .live.provisioner $info.provisioner $path) -}}
 {{- end -}}
 {{- toJson $errors -}}
+{{- end -}}
+
+{{/*
+dynamo-cache.expandable: can a claim of this cache grow? "false" for a static volume
+(only dynamically provisioned claims can be resized); "true" / "false" from the
+class this release makes (its allowVolumeExpansion) or from the catalog's driver of an
+AKS class; "" when the class is unknown here (the API server then answers).
+Usage: {{ include "dynamo-cache.expandable" (dict "root" $ "cache" $c) }}
+*/}}
+{{- define "dynamo-cache.expandable" -}}
+{{- $catalog := include "dynamo-cache.catalog.json" .root | fromJson -}}
+{{- if .cache.static -}}
+false
+{{- else if .cache.chartClass -}}
+{{- (index $catalog.chartClasses .cache.chartClass).allowVolumeExpansion | toString -}}
+{{- else if hasKey $catalog.classes .cache.storageClass -}}
+{{- (index $catalog.drivers (index $catalog.classes .cache.storageClass).driver).expansion | toString -}}
+{{- end -}}
 {{- end -}}

@@ -24,6 +24,20 @@ two releases never collide. Usage: {{ include "dynamo-cache.fullname" . }}
 {{- end -}}
 
 {{/*
+dynamo-cache.clusterPrefix: prefix of the cluster-scoped objects this release makes
+(StorageClasses, PersistentVolumes): <fullname>-<namespace>, so the same release name
+in two namespaces never makes two releases own one object; fullnameOverride replaces
+it whole. Usage: {{ include "dynamo-cache.clusterPrefix" . }}
+*/}}
+{{- define "dynamo-cache.clusterPrefix" -}}
+{{- if .Values.fullnameOverride -}}
+{{- include "dynamo-cache.fullname" . -}}
+{{- else -}}
+{{- printf "%s-%s" (include "dynamo-cache.fullname" .) .Release.Namespace | trunc 200 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
 dynamo-cache.chart: chart name and version for the helm.sh/chart label.
 */}}
 {{- define "dynamo-cache.chart" -}}
@@ -55,7 +69,7 @@ Usage: {{ include "dynamo-cache.className" (dict "root" $ "profile" "lustre") }}
 {{- define "dynamo-cache.className" -}}
 {{- $catalog := include "dynamo-cache.catalog.json" .root | fromJson -}}
 {{- $suffix := (index $catalog.chartClasses .profile).nameSuffix -}}
-{{- (index .root.Values.storageClasses .profile).name | default (printf "%s-%s" (include "dynamo-cache.fullname" .root) $suffix) -}}
+{{- (index .root.Values.storageClasses .profile).name | default (printf "%s-%s" (include "dynamo-cache.clusterPrefix" .root) $suffix) -}}
 {{- end -}}
 
 {{/*
@@ -119,7 +133,7 @@ Usage: {{ $caches := include "dynamo-cache.caches" . | fromJson }}
 {{- end -}}
 {{- $volumeName := "" -}}
 {{- if $static -}}
-{{- $volumeName = (index $.Values.staticVolumes $static).name | default (printf "%s-%s" (include "dynamo-cache.fullname" $) $name) | trunc 253 -}}
+{{- $volumeName = (index $.Values.staticVolumes $static).name | default (printf "%s-%s" (include "dynamo-cache.clusterPrefix" $) $name) | trunc 253 -}}
 {{- end -}}
 {{- $keep := $v.keep -}}
 {{- if kindIs "invalid" $keep -}}{{- $keep = $preset.keep | default false -}}{{- end -}}
@@ -160,16 +174,18 @@ storageClassName: {{ . | quote }}
 
 {{/*
 dynamo-cache.mountOptions: the mount options of a storageClasses profile, as a JSON
-list: its mountOptions, then the blobfuse2 block-cache bounds where it has them.
-Usage: {{ include "dynamo-cache.mountOptions" (dict "root" $ "profile" "blobFuse") | fromJsonArray }}
+list: its mountOptions, then the blobfuse2 block-cache bounds where it has them. A
+disk cache only for one volume (volume = its PersistentVolume name): blobfuse2 needs a
+directory of its own per volume (catalog.yaml, chartClasses.blobFuse.blockCache).
+Usage: {{ include "dynamo-cache.mountOptions" (dict "root" $ "profile" "blobFuse" "volume" "") | fromJsonArray }}
 */}}
 {{- define "dynamo-cache.mountOptions" -}}
 {{- $sc := index .root.Values.storageClasses .profile -}}
 {{- $options := $sc.mountOptions | default list -}}
 {{- with $sc.blockCache -}}
-{{- $options = append $options (printf "--block-cache-pool-size=%v" (int .poolSizeMB)) -}}
-{{- if .diskSizeMB -}}
-{{- $options = concat $options (list (printf "--block-cache-path=%s" .path) (printf "--block-cache-disk-size=%v" (int .diskSizeMB))) -}}
+{{- $options = concat $options (list (printf "--block-cache-block-size=%v" (int .blockSizeMB)) (printf "--block-cache-pool-size=%v" (int .poolSizeMB))) -}}
+{{- if and .diskSizeMB $.volume -}}
+{{- $options = concat $options (list (printf "--block-cache-path=%s/%s" (trimSuffix "/" .path) $.volume) (printf "--block-cache-disk-size=%v" (int .diskSizeMB)) "--cleanup-on-start") -}}
 {{- end -}}
 {{- end -}}
 {{- toJson $options -}}
@@ -223,13 +239,15 @@ by tests). Node-local caches become per-pod ephemeral volumes.
 
 {{/*
 dynamo-cache.chartClassesMade: the storageClasses profiles whose class this release
-makes (a rendered cache uses it and its create is true), in catalog order, as JSON.
+makes (a rendered cache uses it, its create is true, and the scope is not namespace),
+in catalog order, as JSON.
 Usage: {{ range $profile := include "dynamo-cache.chartClassesMade" . | fromJsonArray }}
 */}}
 {{- define "dynamo-cache.chartClassesMade" -}}
 {{- $catalog := include "dynamo-cache.catalog.json" . | fromJson -}}
 {{- $caches := include "dynamo-cache.caches" . | fromJson -}}
 {{- $made := list -}}
+{{- if ne .Values.scope "namespace" -}}
 {{- range $profile := $catalog.chartClassOrder -}}
 {{- range $c := $caches -}}
 {{- if and $c.enabled (not $c.existingClaim) (eq $c.chartClass $profile) (index $.Values.storageClasses $profile).create (not (has $profile $made)) -}}
@@ -237,5 +255,19 @@ Usage: {{ range $profile := include "dynamo-cache.chartClassesMade" . | fromJson
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
 {{- toJson $made -}}
+{{- end -}}
+
+{{/*
+dynamo-cache.classParameters: a storageClasses profile's parameters without the empty
+ones, every value a string, as JSON: what the class carries, and what the upgrade guard
+compares with a live class. Usage: {{ include "dynamo-cache.classParameters" $sc.parameters | fromJson }}
+*/}}
+{{- define "dynamo-cache.classParameters" -}}
+{{- $out := dict -}}
+{{- range $k, $v := . -}}
+{{- if ne (toString $v) "" -}}{{- $_ := set $out $k (toString $v) -}}{{- end -}}
+{{- end -}}
+{{- toJson $out -}}
 {{- end -}}

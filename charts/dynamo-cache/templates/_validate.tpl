@@ -26,6 +26,7 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- $errors = append $errors (printf "variant: tier %s has no variant %q; allowed: %s" .Values.tier .Values.variant (join ", " $tier.variants)) -}}
 {{- end -}}
 {{- $claimNames := dict -}}
+{{- $used := dict -}}
 {{- range $key := $catalog.cacheOrder -}}
 {{- $c := index $caches $key -}}
 {{- $path := printf "caches.%s" $key -}}
@@ -57,19 +58,38 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- end -}}
 {{- with $c.chartClass -}}
 {{- $sc := index $.Values.storageClasses . -}}
-{{- if and (not $sc.create) (not $sc.name) -}}
+{{- if and (eq $.Values.scope "namespace") (not $sc.name) -}}
+{{- $errors = append $errors (printf "storageClasses.%s.name: scope is namespace, so this release makes no StorageClass: name the class the platform team installed (its NOTES print it)" .) -}}
+{{- else if and (not $sc.create) (not $sc.name) -}}
 {{- $errors = append $errors (printf "storageClasses.%s.name: create is false, so the class must already exist, but no name is given" .) -}}
 {{- end -}}
+{{- range $param := (index $catalog.chartClasses .).premiumV2Only -}}
+{{- if and (index $sc.parameters $param) (not (hasPrefix "PremiumV2_" (toString $sc.parameters.skuName))) -}}
+{{- $errors = append $errors (printf "storageClasses.%s.parameters.%s: only Premium Files v2 has provisioned IOPS and bandwidth; skuName is %s" $c.chartClass $param $sc.parameters.skuName) -}}
+{{- end -}}
+{{- end -}}
+{{- if and (eq . "blobFuse") $sc.blockCache.diskSizeMB -}}
+{{- $errors = append $errors "storageClasses.blobFuse.blockCache.diskSizeMB: a blobfuse2 disk cache needs a directory of its own per volume, and a StorageClass gives all its volumes the same mount options; keep 0 (memory only) on this class, or bind existing storage with variant static, where each PersistentVolume gets its own directory" -}}
+{{- end -}}
+{{- end -}}
+{{- if or (eq $c.chartClass "blobFuse") (and (eq $c.static "blob") (ne $.Values.staticVolumes.blob.protocol "nfs")) -}}
+{{- $_ := set $used "blobfuse2" true -}}
 {{- end -}}
 {{- with $c.static -}}
 {{- $volume := index $.Values.staticVolumes . -}}
+{{- if eq $.Values.scope "namespace" -}}
+{{- if not $volume.name -}}
+{{- $errors = append $errors (printf "staticVolumes.%s.name: scope is namespace, so this release makes no PersistentVolume: name the one the platform team installed for %s (its NOTES print it)" . $path) -}}
+{{- end -}}
+{{- else -}}
 {{- range $field := (index $catalog.staticVolumes .).required -}}
 {{- if not (index $volume $field) -}}
 {{- $errors = append $errors (printf "staticVolumes.%s.%s: required: %s is bound to existing storage" $c.static $field $path) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- if eq $c.static "blob" -}}
+{{- end -}}
+{{- if and (eq $c.static "blob") (ne $.Values.scope "namespace") -}}
 {{- $blob := $.Values.staticVolumes.blob -}}
 {{- if and (ne $blob.protocol "nfs") (eq (empty $blob.secretName) (empty $blob.clientID)) -}}
 {{- $errors = append $errors "staticVolumes.blob.secretName: blobfuse needs exactly one credential reference: secretName or clientID" -}}
@@ -78,7 +98,18 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- if $used.blobfuse2 -}}
+{{- /* blobfuse2 refuses to mount when its pool cannot hold the blocks it prefetches (rules._block_cache_pool) */ -}}
+{{- $bc := .Values.storageClasses.blobFuse.blockCache -}}
+{{- $floor := mul (max 11 (mul 2 (int $bc.maxNodeVCPUs))) (int $bc.blockSizeMB) -}}
+{{- if lt (int $bc.poolSizeMB) $floor -}}
+{{- $errors = append $errors (printf "storageClasses.blobFuse.blockCache.poolSizeMB: %v MB cannot hold the blocks blobfuse2 prefetches on a %v-vCPU node (max(11, 2 x vCPUs) x %v MB = %v MB), so it would refuse to mount; set at least %v" (int $bc.poolSizeMB) (int $bc.maxNodeVCPUs) (int $bc.blockSizeMB) $floor $floor) -}}
+{{- end -}}
+{{- end -}}
 {{- $d := .Values.modelDownload -}}
+{{- if and $d.enabled (eq .Values.scope "cluster") -}}
+{{- $errors = append $errors "modelDownload.enabled: scope cluster makes only StorageClasses and PersistentVolumes; the download Job belongs to the release that makes the claims (scope namespace or release)" -}}
+{{- end -}}
 {{- if $d.enabled -}}
 {{- if not $d.model -}}
 {{- $errors = append $errors "modelDownload.model: required when modelDownload.enabled is true (a Hugging Face id such as Qwen/Qwen3-0.6B)" -}}
