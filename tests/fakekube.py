@@ -29,6 +29,9 @@ GROUPS = {
 }
 
 
+PLURALS = {plural for resources in (CORE_RESOURCES, *GROUPS.values()) for plural, _kind, _ns in resources}
+
+
 def _resource_list(group_version: str, resources: list[tuple[str, str, bool]]) -> dict[str, Any]:
     return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version,
             "resources": [{"name": name, "singularName": "", "namespaced": namespaced, "kind": kind,
@@ -80,6 +83,9 @@ class FakeKube:
                                             "reason": "Forbidden", "message": f"{path} is forbidden"})
                 if path in fake.objects:
                     return self._send(200, fake.objects[path])
+                if path.rsplit("/", 1)[-1] in PLURALS:  # a collection: the objects under it
+                    items = [o for p, o in fake.objects.items() if p.rsplit("/", 1)[0] == path]
+                    return self._send(200, {"kind": "List", "apiVersion": "v1", "metadata": {}, "items": items})
                 self._send(404, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 404,
                                  "reason": "NotFound", "message": f"{path} not found"})
 

@@ -13,7 +13,7 @@ from dynamo_cache import resolve
 from dynamo_cache.catalog import CACHE_KEYS, CATALOG, TIERS
 
 # The oldest Kubernetes the Lustre driver supports and the newest bundled schema
-# (../shared/reference/azure-storage.md; helm-and-tooling.md).
+# (the drivers' docs listed in the chart README, Sources; Kubernetes' PVC API).
 K8S_VERSIONS = ("1.29", "1.37")
 CLAIMS = ["model-cache", "compilation-cache", "perf-cache"]
 

@@ -107,3 +107,89 @@ def test_storage_class_change_is_stopped_by_the_chart(helm_cluster: Any, kube_co
         helm("uninstall", "rel", check=False)
         subprocess.run([helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, "delete", "storageclass", f"{prefix}-lustre",
                         "--wait=false"], capture_output=True)
+
+
+def kubectl_run(kube_config: str, *args: str, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, *args], input=stdin,
+                          capture_output=True, text=True, check=check, timeout=120)
+
+
+def test_same_release_name_in_two_namespaces(helm_cluster: Any, kube_config: str, helm_version: str) -> None:
+    """Each namespace's release owns its own StorageClass: install, upgrade and uninstall
+    of one never touch the other's objects."""
+    helm, claims, namespace = helm_cluster
+    other = f"{namespace}-b"[:63]
+    kubectl_run(kube_config, "create", "namespace", other)
+    chart = str(helmtool.CHART)
+
+    def helm_in(ns: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        cmd = [helmtool.binaries()[helm_version], *args, "-n", ns, "--kubeconfig", kube_config]
+        return subprocess.run(cmd, capture_output=True, text=True, check=check, timeout=300)
+
+    def classes() -> set[str]:
+        items = kubectl(kube_config, "get", "storageclass", "-l", "app.kubernetes.io/instance=dc")["items"]
+        return {i["metadata"]["name"] for i in items}
+
+    try:
+        helm_in(namespace, "install", "dc", chart)
+        helm_in(other, "install", "dc", chart)  # failed before: "invalid ownership metadata"
+        mine, theirs = f"dc-dynamo-cache-{namespace}-files-nfs", f"dc-dynamo-cache-{other}-files-nfs"
+        assert {mine, theirs} <= classes()
+        helm_in(other, "upgrade", "dc", chart, "--set", "caches.perf.size=60Gi")
+        helm_in(namespace, "uninstall", "dc")
+        left = classes()
+        assert theirs in left and mine not in left
+        theirs_claims = kubectl(kube_config, "get", "pvc", "-n", other)["items"]
+        assert {c["metadata"]["name"] for c in theirs_claims} == {"model-cache", "compilation-cache", "perf-cache"}
+        helm_in(other, "upgrade", "dc", chart)  # still upgradable: nothing of it was touched
+    finally:
+        helm_in(namespace, "uninstall", "dc", check=False)
+        helm_in(other, "uninstall", "dc", check=False)
+        kubectl_run(kube_config, "delete", "namespace", other, "--wait=false", check=False)
+        for name in (f"dc-dynamo-cache-{namespace}-files-nfs", f"dc-dynamo-cache-{other}-files-nfs"):
+            kubectl_run(kube_config, "delete", "storageclass", name, "--wait=false", check=False)
+
+
+def test_namespace_admin_installs_upgrades_and_uninstalls(helm_cluster: Any, kube_config: str,
+                                                          helm_version: str) -> None:
+    """A team with the built-in `admin` ClusterRole bound in its namespace only, helm run
+    as that user (impersonated): scope namespace works end to end; the default scope
+    fails naming the missing permission."""
+    _helm, claims, namespace = helm_cluster
+    user = f"{namespace}-admin"
+    platform_class = f"{namespace}-platform-nfs"[:63]
+    kubectl_run(kube_config, "create", "rolebinding", "team-admin", "--clusterrole=admin", f"--user={user}",
+                "-n", namespace)
+    # the platform team's class, created with the test's own rights
+    kubectl_run(kube_config, "apply", "-f", "-", stdin=yaml_io.dump({
+        "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": platform_class},
+        "provisioner": "file.csi.azure.com", "parameters": {"skuName": "Premium_LRS", "protocol": "nfs"},
+        "reclaimPolicy": "Retain", "allowVolumeExpansion": True}))
+    chart = str(helmtool.CHART)
+    team = ["--set", "scope=namespace", "--set", f"storageClasses.filesNfs.name={platform_class}"]
+
+    def as_team(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        cmd = [helmtool.binaries()[helm_version], *args, "-n", namespace, "--kubeconfig", kube_config,
+               "--kube-as-user", user]
+        return subprocess.run(cmd, capture_output=True, text=True, check=check, timeout=300)
+
+    try:
+        denied = as_team("install", "dc", chart, check=False)  # scope release needs cluster rights
+        assert denied.returncode != 0 and "storageclasses" in denied.stderr and "forbidden" in denied.stderr.lower()
+
+        as_team("install", "dc", chart, *team)
+        assert set(claims()) == {"model-cache", "compilation-cache", "perf-cache"}
+        assert claims()["model-cache"]["spec"]["storageClassName"] == platform_class
+        as_team("upgrade", "dc", chart, *team)  # unchanged values: no cluster-scoped read
+        refused = as_team("upgrade", "dc", chart, *team, "--set", "caches.model.accessModes={ReadWriteOnce}",
+                          check=False)
+        assert refused.returncode != 0 and "caches.model.accessModes" in refused.stderr
+        pending = as_team("upgrade", "dc", chart, *team, "--set", "caches.model.size=200Gi", check=False)
+        assert pending.returncode != 0 and "not Bound" in pending.stderr  # no provisioner here: Pending
+        as_team("uninstall", "dc")
+        assert "model-cache" in claims()  # kept
+        as_team("install", "dc", chart, *team)  # reinstall adopts the kept claims
+        assert set(claims()) == {"model-cache", "compilation-cache", "perf-cache"}
+    finally:
+        as_team("uninstall", "dc", check=False)
+        kubectl_run(kube_config, "delete", "storageclass", platform_class, "--wait=false", check=False)

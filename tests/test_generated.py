@@ -2,6 +2,7 @@
 source tree) finds its schema and catalog."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -59,3 +60,27 @@ def test_chart_readme_table_has_every_param_with_its_real_default() -> None:
         for part in path.split("."):
             value = value[part]
         assert json.loads(rows[path].replace("\\|", "|")) == value, path
+
+
+def test_every_cited_source_is_listed() -> None:
+    text = (ROOT / "generator" / "dynamo_cache" / "data" / "catalog.yaml").read_text()
+    from dynamo_cache.catalog import CATALOG
+
+    prose = [line.split("#", 1)[1] if "#" in line else line for line in text.splitlines()
+             if "#" in line or re.match(r"\s*(why|source|message):", line)]
+    cited = {name for line in prose for name in re.findall(r"\[([a-z][a-z0-9]*(?:-[a-z0-9]+)*)\]", line)}
+    assert cited and cited <= set(CATALOG["sources"]), cited - set(CATALOG["sources"])
+    assert all("://" in v or "NVIDIA Dynamo" in v for v in CATALOG["sources"].values())
+
+
+def test_the_product_cites_public_sources_only() -> None:
+    """What a user clones never points at files outside it."""
+    shipped = [ROOT / "README.md", *(ROOT / "charts").rglob("*"), *(ROOT / "generator").rglob("*"),
+               *(ROOT / "schemas").rglob("*"), *(ROOT / "ci").rglob("*")]
+    offenders = []
+    for path in shipped:
+        if path.is_file() and path.suffix in {".md", ".py", ".yaml", ".json", ".tpl", ".txt", ".sh", ""}:
+            text = path.read_text(errors="replace")
+            if re.search(r"\.\./shared/|\bthe seed\b|\bseed's\b", text):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert not offenders

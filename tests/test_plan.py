@@ -1,5 +1,5 @@
 """The cold-start planner against hand-computed cases from
-../shared/reference/azure-storage.md (numbers reach it only through the catalog)."""
+the catalog's public sources (numbers reach it only through the catalog)."""
 from __future__ import annotations
 
 import json

@@ -121,7 +121,11 @@ def chart_readme(values_yaml: str, header: str) -> str:
              "    gen-values --tier lustre | helm install dynamo-cache ./charts/dynamo-cache -f -", "",
              "## Presets", "",
              "`tier` and `variant` choose what each cache gets; any per-cache value wins.", "",
-             *presets_table(), "", "## Values", "",
+             *presets_table(), "",
+             "The bracketed names in the `why` column are the sources below.", "",
+             "## Sources", "",
+             *[f"- [{name}] {text}" for name, text in CATALOG["sources"].items()], "",
+             "## Values", "",
              "| key | description | default |", "|---|---|---|"]
     defaults = model.defaults()
     for line in values_yaml.splitlines():

@@ -347,7 +347,7 @@ def defaults() -> dict[str, Any]:
             "blob": {"name": "", "claimNamespace": "", "resourceGroup": "", "storageAccount": "", "containerName": "",
                      "protocol": "fuse2", "secretName": "", "secretNamespace": "", "clientID": ""},
         },
-        # ../shared/reference/dynamo.md, "The caches in practice": the paths Dynamo's images use.
+        # The paths Dynamo's container images use (https://github.com/ai-dynamo/dynamo, container/Dockerfile*).
         "dynamo": {"mountPaths": {"model": "/home/dynamo/.cache/huggingface", "compilation": "/home/dynamo/.cache/vllm",
                                   "perf": "/perf-cache"}},
         "modelDownload": {

@@ -1,7 +1,7 @@
 """The cold-start planner: how long a fleet of Dynamo replicas waits for a model on
 each tier, and what each tier provisions (the monthly-cost driver). Every figure
 comes from the catalog's `performance` and `lustre` sections, which cite
-../shared/reference/azure-storage.md; nothing here is a constant of its own."""
+its public sources (catalog.yaml `sources`); nothing here is a constant of its own."""
 from __future__ import annotations
 
 import math
@@ -192,12 +192,13 @@ def plan(model: int, replicas: int, vm: str | None = None, lustre_sku: str | Non
 
     recommended, reason = _recommend(rows, replicas, target_s)
     assumptions = [
-        "Throughputs: ../shared/reference/azure-storage.md via generator/dynamo_cache/data/catalog.yaml (performance, lustre).",
+        "Throughputs: Microsoft Learn's scale targets for each storage (listed in the chart README, Sources), "
+        "through generator/dynamo_cache/data/catalog.yaml (performance, lustre).",
         f"The model cache holds the model plus {round((perf['headroom'] - 1) * 100)}% for download temp files.",
         "Replicas start together; shared storage divides its throughput between them; each replica reads the whole model once.",
         "A reader gets the storage's full throughput: the VM's own network or disk cap and the loader's speed are not modelled.",
         "Sizes and rates in the sources' units: MB/s = 10^6 bytes/s, MiB/s = 2^20 bytes/s, GiB/TiB = 2^30/2^40 bytes.",
-        "Cost driver = provisioned capacity; prices are not in the reference, so no currency figures are given.",
+        "Cost driver = provisioned capacity; prices vary by region and contract, so no currency figures are given.",
     ]
     return Plan(model, int(needed), replicas, vm, rows, recommended, reason, assumptions)
 

@@ -1,5 +1,5 @@
 """Rules that know Azure storage: checked on the preset-merged caches, each
-number from the catalog (which cites ../shared/reference/azure-storage.md).
+number from the catalog (data/catalog.yaml, which cites a public source for each).
 The chart's `dynamo-cache.validate` helper enforces the error rules it can."""
 from __future__ import annotations
 

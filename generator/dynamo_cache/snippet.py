@@ -1,6 +1,6 @@
 """The YAML to paste into a DynamoGraphDeployment so its pods use the claims this
-chart makes, at the paths Dynamo's images expect (../shared/reference/dynamo.md,
-"How a DynamoGraphDeployment (DGD) consumes the PVCs").
+chart makes, at the paths Dynamo's images expect (the DynamoGraphDeployment CRD and
+its examples: https://github.com/ai-dynamo/dynamo, deploy/cloud/operator).
 
 v1beta1 (the operator's storage version): per component `compilationCache:
 {pvcName, mountPath}`, and the other caches through `podTemplate`.

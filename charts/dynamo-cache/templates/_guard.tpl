@@ -16,9 +16,9 @@ Usage: {{ include "dynamo-cache.guard" . }}
 {{- $errors := list -}}
 {{- range $key := $catalog.cacheOrder -}}
 {{- $c := index $caches $key -}}
-{{- if and $c.enabled (not $c.existingClaim) -}}
+{{- if and $c.enabled (not $c.existingClaim) (ne $.Values.scope "cluster") -}}
 {{- $live := lookup "v1" "PersistentVolumeClaim" $.Release.Namespace $c.name -}}
-{{- if and $live (ne $.Values.scope "cluster") -}}
+{{- if $live -}}
 {{- $errors = concat $errors (include "dynamo-cache.guard.compare" (dict "cache" $c "live" $live "expandable" (include "dynamo-cache.expandable" (dict "root" $ "cache" $c)) "release" $.Release.Name "namespace" $.Release.Namespace) | fromJsonArray) -}}
 {{- end -}}
 {{- end -}}

@@ -1,0 +1,131 @@
+"""Who owns what, proved with real helm against a recording API server (fakekube):
+the requests a render makes show which objects it reads; 403s stand in for a user
+with rights in one namespace only; live claims drive the guard through the real
+`lookup`. Both Helm versions, every test."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+import fakekube
+import helmtool
+import yaml_io
+
+NAMESPACE = "team-a"
+DISCOVERY = set(fakekube.discovery()) | {"/openapi/v2", "/openapi/v3"}
+
+
+@pytest.fixture
+def kube(tmp_path: Path) -> Iterator[tuple[fakekube.FakeKube, Path]]:
+    with fakekube.FakeKube() as server:
+        yield server, server.kubeconfig(tmp_path, NAMESPACE)
+
+
+def helm(version: str, config: Path, *args: str, values: dict[str, Any] | None = None) -> subprocess.CompletedProcess[str]:
+    cmd = [helmtool.binaries()[version], *args, "--dry-run=server", "--disable-openapi-validation",
+           "-n", NAMESPACE, "--kubeconfig", str(config), "-f", "-"]
+    return subprocess.run(cmd, input=yaml_io.dump(values or {}), capture_output=True, text=True, timeout=120,
+                          cwd=helmtool.ROOT)
+
+
+def template(version: str, config: Path, values: dict[str, Any] | None = None) -> subprocess.CompletedProcess[str]:
+    return helm(version, config, "template", "dc", str(helmtool.CHART), values=values)
+
+
+def reads(server: fakekube.FakeKube) -> set[str]:
+    return {path for path in server.requests if path not in DISCOVERY}
+
+
+def claim(name: str = "model-cache", size: str = "100Gi", modes: tuple[str, ...] = ("ReadWriteMany",),
+          storage_class: str = f"dc-dynamo-cache-{NAMESPACE}-files-nfs", phase: str = "Bound") -> dict[str, Any]:
+    """A live claim this release made (Helm's ownership label and annotations)."""
+    return {"kind": "PersistentVolumeClaim", "apiVersion": "v1",
+            "metadata": {"name": name, "namespace": NAMESPACE, "labels": {"app.kubernetes.io/managed-by": "Helm"},
+                         "annotations": {"meta.helm.sh/release-name": "dc", "meta.helm.sh/release-namespace": NAMESPACE}},
+            "spec": {"storageClassName": storage_class, "accessModes": list(modes), "volumeMode": "Filesystem",
+                     "resources": {"requests": {"storage": size}}},
+            "status": {"phase": phase}}
+
+
+TEAM = {"scope": "namespace", "storageClasses": {"filesNfs": {"name": "platform-files-nfs"}}}
+
+
+def test_namespace_scope_reads_only_its_namespace(kube: Any, helm_version: str) -> None:
+    server, config = kube
+    # the user may not read anything cluster-scoped: any such read would fail the render
+    server.forbidden |= {fakekube.path_of("StorageClass", "platform-files-nfs"),
+                         fakekube.path_of("StorageClass", f"dc-dynamo-cache-{NAMESPACE}-files-nfs")}
+    run = template(helm_version, config, TEAM)
+    assert run.returncode == 0, run.stderr
+    assert reads(server) and all(p.startswith(f"/api/v1/namespaces/{NAMESPACE}/") for p in reads(server)), reads(server)
+    kinds = {d["kind"] for d in yaml_io.load_all(run.stdout) if d}
+    assert kinds == {"PersistentVolumeClaim"}
+    classes = {d["spec"].get("storageClassName") for d in yaml_io.load_all(run.stdout) if d}
+    assert "platform-files-nfs" in classes
+
+
+def test_release_scope_reads_only_its_claims_and_the_class_it_makes(kube: Any, helm_version: str) -> None:
+    server, config = kube
+    run = template(helm_version, config)
+    assert run.returncode == 0, run.stderr
+    cluster_reads = {p for p in reads(server) if not p.startswith(f"/api/v1/namespaces/{NAMESPACE}/")}
+    assert cluster_reads == {fakekube.path_of("StorageClass", f"dc-dynamo-cache-{NAMESPACE}-files-nfs")}
+
+
+def test_cluster_scope_makes_only_cluster_scoped_objects(kube: Any, helm_version: str) -> None:
+    server, config = kube
+    values = {"scope": "cluster", "tier": "lustre", "variant": "static",
+              "staticVolumes": {"lustre": {"mgsIpAddress": "10.0.0.4", "claimNamespace": "team-b"}}}
+    run = template(helm_version, config, values)
+    assert run.returncode == 0, run.stderr
+    docs = [d for d in yaml_io.load_all(run.stdout) if d]
+    assert {d["kind"] for d in docs} == {"PersistentVolume"}  # the other caches use AKS classes: no claim here
+    (pv,) = [d for d in docs if d["kind"] == "PersistentVolume"]
+    assert pv["spec"]["claimRef"]["namespace"] == "team-b"
+    assert not [p for p in reads(server) if "persistentvolumeclaims" in p]
+
+
+def test_the_guard_speaks_through_the_real_lookup(kube: Any, helm_version: str) -> None:
+    server, config = kube
+    server.put(claim(modes=("ReadWriteOnce",)))
+    run = template(helm_version, config)
+    assert run.returncode != 0
+    assert "caches.model.accessModes" in run.stderr and "ReadWriteOnce" in run.stderr and "%!" not in run.stderr
+
+
+def test_the_guard_works_for_a_namespace_team_without_cluster_reads(kube: Any, helm_version: str) -> None:
+    server, config = kube
+    server.forbidden.add(fakekube.path_of("StorageClass", "platform-files-nfs"))
+    server.put(claim(storage_class="platform-files-nfs", size="200Gi"))
+    run = template(helm_version, config, TEAM)
+    assert run.returncode != 0 and "never shrink" in run.stderr, run.stderr
+    grown = template(helm_version, config, {**TEAM, "caches": {"model": {"size": "300Gi"}}})
+    assert grown.returncode == 0, grown.stderr  # Azure Files can grow: the catalog knows, no class read needed
+
+
+def test_a_lustre_claim_cannot_grow(kube: Any, helm_version: str) -> None:
+    server, config = kube
+    server.put(claim(size="4Ti", storage_class=f"dc-dynamo-cache-{NAMESPACE}-lustre"))
+    run = template(helm_version, config, {"tier": "lustre", "caches": {"model": {"size": "8Ti"}}})
+    assert run.returncode != 0 and "does not allow volume expansion" in run.stderr
+
+
+def test_notes_warn_that_a_grown_claim_cannot_be_rolled_back(kube: Any, helm_version: str) -> None:
+    server, config = kube
+    server.put(claim(size="100Gi"))
+    run = helm(helm_version, config, "upgrade", "--install", "dc", str(helmtool.CHART),
+               values={"caches": {"model": {"size": "200Gi"}}})
+    assert run.returncode == 0, run.stderr
+    assert "model-cache grows from 100Gi to 200Gi" in run.stdout and "helm rollback" in run.stdout
+
+
+def test_platform_notes_give_the_team_command(kube: Any, helm_version: str) -> None:
+    _server, config = kube
+    run = helm(helm_version, config, "upgrade", "--install", "dc", str(helmtool.CHART), values={"scope": "cluster"})
+    assert run.returncode == 0, run.stderr
+    name = f"dc-dynamo-cache-{NAMESPACE}-files-nfs"
+    assert f"StorageClass {name}" in run.stdout
+    assert f"--set scope=namespace --set storageClasses.filesNfs.name={name}" in run.stdout
