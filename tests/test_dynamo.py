@@ -1,13 +1,11 @@
 """Dynamo integration: the model download Job (rendered on both Helm versions,
-kubernetes-validate strict, checkov), its script's re-run and failure behaviour
-(against a stand-in huggingface_hub), and the DGD snippets (NOTES and
-`gen-values snippet`)."""
+kubernetes-validate strict, checkov) and the DGD snippets (NOTES and `gen-values
+snippet`). The Job's script runs against the real client in test_download.py."""
 from __future__ import annotations
 
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,6 @@ from dynamo_cache.catalog import CATALOG, TIERS
 
 SHA = "c1899de289a04d12100db370d81485cdf75e47ca"
 SCRIPT = helmtool.CHART / "files" / "download.py"
-FAKE_HF = Path(__file__).parent / "fake_hf"
 CHECKOV = Path(os.environ.get("CHECKOV") or helmtool.ROOT / "tools" / "checkov" / "bin" / "checkov")
 
 
@@ -46,6 +43,16 @@ def test_job_renders_the_same_on_both_helms_and_validates() -> None:
     for doc in docs["helm4"].values():
         for k8s in ("1.29", "1.37"):
             kubernetes_validate.validate(doc, k8s, strict=True)
+
+
+def test_permanent_errors_fail_the_job_at_once() -> None:
+    """download.py exits 3 for errors no retry can fix (test_download.py)."""
+    job = job_docs()["Job"]
+    rules = job["spec"]["podFailurePolicy"]["rules"]
+    assert {"action": "FailJob", "onExitCodes": {"containerName": "download", "operator": "In", "values": [3]}} in rules
+    assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"  # required by podFailurePolicy
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    assert container["name"] == "download"
 
 
 def test_job_is_secure_by_default() -> None:
@@ -139,85 +146,6 @@ def test_gen_values_warns_on_a_branch_revision_and_strict_fails() -> None:
     assert gen(*args, "--strict").returncode == 1
     assert gen(*args, "--set", "modelDownload.requireCommit=true").returncode == 1
     assert gen(*args[:-1], f"modelDownload.revision={SHA}").stderr == ""
-
-
-# -- the download script, run for real against the stand-in huggingface_hub ----------
-
-def run_script(home: Path, tmp: Path, revision: str = SHA, **env: str) -> subprocess.CompletedProcess[str]:
-    calls = tmp / "calls.log"
-    full = {"PATH": os.environ["PATH"], "HF_HOME": str(home), "MODEL": "Qwen/Qwen3-0.6B", "REVISION": revision,
-            "PYTHONPATH": str(FAKE_HF), "FAKE_HF_CALLS": str(calls), "PIP_PACKAGES": "", **env}
-    return subprocess.run([sys.executable, str(SCRIPT)], capture_output=True, text=True, env=full, timeout=60)
-
-
-def calls(tmp: Path) -> list[str]:
-    log = tmp / "calls.log"
-    return log.read_text().splitlines() if log.exists() else []
-
-
-def snapshot(home: Path, sha: str = SHA) -> Path:
-    return home / "hub" / "models--Qwen--Qwen3-0.6B" / "snapshots" / sha
-
-
-def test_first_run_downloads_and_a_second_is_a_no_op(tmp_path: Path) -> None:
-    home = tmp_path / "cache"
-    first = run_script(home, tmp_path)
-    assert first.returncode == 0, first.stdout + first.stderr
-    files = sorted(p.name for p in snapshot(home).iterdir())
-    assert files == ["README.md", "config.json", "model.safetensors", "tokenizer.json"]
-    assert (snapshot(home) / "config.json").read_text() == '{"model_type": "fake"}'  # links resolve after the move
-    assert not (home / ".dynamo-cache" / "staging" / "models--Qwen--Qwen3-0.6B").exists()
-    second = run_script(home, tmp_path)
-    assert second.returncode == 0 and "nothing to do" in second.stdout
-    assert len(calls(tmp_path)) == 1  # no download, no network call the second time
-
-
-def test_a_failed_download_publishes_nothing_and_the_retry_resumes(tmp_path: Path) -> None:
-    home = tmp_path / "cache"
-    failed = run_script(home, tmp_path, FAKE_HF_FAIL_AFTER="2")
-    assert failed.returncode == 1 and "nothing was published" in failed.stdout
-    assert not snapshot(home).exists()  # workers never see a half snapshot
-    staged = home / ".dynamo-cache" / "staging" / "models--Qwen--Qwen3-0.6B" / "blobs"
-    assert len(list(staged.iterdir())) == 2  # kept for the retry
-    retry = run_script(home, tmp_path)
-    assert retry.returncode == 0 and len(list(snapshot(home).iterdir())) == 4
-
-
-def test_other_patterns_download_again(tmp_path: Path) -> None:
-    home = tmp_path / "cache"
-    assert run_script(home, tmp_path, INCLUDE='["*.json"]').returncode == 0
-    assert sorted(p.name for p in snapshot(home).iterdir()) == ["config.json", "tokenizer.json"]
-    assert run_script(home, tmp_path, INCLUDE='["*.json"]').returncode == 0
-    assert len(calls(tmp_path)) == 1
-    assert run_script(home, tmp_path).returncode == 0  # all files now
-    assert len(list(snapshot(home).iterdir())) == 4 and len(calls(tmp_path)) == 2
-
-
-def test_a_branch_is_resolved_to_its_commit(tmp_path: Path) -> None:
-    home = tmp_path / "cache"
-    done = run_script(home, tmp_path, revision="main")
-    assert done.returncode == 0 and "not a commit SHA" in done.stdout
-    assert snapshot(home, "a" * 40).is_dir()
-    assert (home / "hub" / "models--Qwen--Qwen3-0.6B" / "refs" / "main").read_text() == "a" * 40
-    again = run_script(home, tmp_path, revision="main")
-    assert again.returncode == 0 and "nothing to do" in again.stdout
-    assert calls(tmp_path).count("model_info") == 2 and len([c for c in calls(tmp_path) if c.startswith("snapshot")]) == 1
-
-
-def test_striping_uses_lfs_when_present_and_skips_cleanly_without(tmp_path: Path) -> None:
-    home = tmp_path / "cache"
-    without = run_script(home, tmp_path, LUSTRE_STRIPE="true")
-    assert without.returncode == 0 and "lfs is not in this image" in without.stdout
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    lfs_log = tmp_path / "lfs.log"
-    (bin_dir / "lfs").write_text(f"#!/bin/sh\necho \"$@\" >> {lfs_log}\n")
-    (bin_dir / "lfs").chmod(0o755)
-    home2 = tmp_path / "cache2"
-    striped = run_script(home2, tmp_path, LUSTRE_STRIPE="true", PATH=f"{bin_dir}:{os.environ['PATH']}")
-    assert striped.returncode == 0, striped.stdout
-    lines = lfs_log.read_text().splitlines()
-    assert lines == [f"setstripe -c -1 -S 4M {home2 / 'hub'}", f"setstripe -c -1 -S 4M {home2 / '.dynamo-cache' / 'staging'}"]
 
 
 # -- snippets -----------------------------------------------------------------------

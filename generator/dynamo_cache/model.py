@@ -227,7 +227,7 @@ def _download_schema() -> dict[str, Any]:
             "nodeSelector": _string_map("Node selector."),
             "tolerations": {"type": "array", "items": {"type": "object"}, "description": "Tolerations."},
             "affinity": _object("Affinity."),
-            "backoffLimit": {"type": "integer", "minimum": 0, "description": "Retries; each resumes the download."},
+            "backoffLimit": {"type": "integer", "minimum": 0, "description": "Retries after a transient failure (network, 5xx); each keeps the files earlier attempts finished. Errors no retry can fix fail the Job at once."},
             "ttlSecondsAfterFinished": {"type": "integer", "minimum": 0, "description": "Delete the finished Job after this long (a later upgrade recreates it: a no-op run)."},
             "tmpSizeLimit": {"type": "string", "pattern": quantity.PATTERN, "description": "Size of the writable /tmp (pip packages, caches)."},
         },

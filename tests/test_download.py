@@ -1,0 +1,197 @@
+"""The model download script (charts/dynamo-cache/files/download.py) run as the Job runs
+it, with the real, pinned huggingface_hub against a Hub stand-in on 127.0.0.1
+(fakehub.py); and the cache it leaves read back by the real client offline, as vLLM
+reads it (HF_HUB_OFFLINE=1)."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+import helmtool
+from fakehub import FakeHub, Repo
+
+SCRIPT = helmtool.CHART / "files" / "download.py"
+MODEL = "Qwen/Qwen3-0.6B"
+REPO = "models--Qwen--Qwen3-0.6B"
+SHA = "c1899de289a04d12100db370d81485cdf75e47ca"
+FILES = {"config.json": b'{"model_type": "qwen3"}', "tokenizer.json": b"{}" * 10,
+         "model.safetensors": bytes(range(256)) * 64, "README.md": b"# Qwen3"}
+
+
+def test_the_client_is_the_pinned_one() -> None:
+    import huggingface_hub
+
+    values = (helmtool.CHART / "values.yaml").read_text()
+    assert f"huggingface_hub=={huggingface_hub.__version__}" in values  # what the Job installs is what we test
+
+
+@pytest.fixture
+def hub() -> Iterator[FakeHub]:
+    repos = {MODEL: Repo(files=dict(FILES), branches={"main": SHA}),
+             "org/gated": Repo(files={"config.json": b"{}"}, branches={"main": SHA}, gated=True)}
+    with FakeHub(repos) as server:
+        yield server
+
+
+def run(hub: FakeHub, home: Path, revision: str = SHA, model: str = MODEL, **env: str) -> subprocess.CompletedProcess[str]:
+    full = {"PATH": os.environ["PATH"], "HF_HOME": str(home), "MODEL": model, "REVISION": revision,
+            "PIP_PACKAGES": "", "HF_ENDPOINT": hub.url, "HOME": str(home.parent), **env}
+    proc = subprocess.run([sys.executable, str(SCRIPT)], capture_output=True, text=True, env=full, timeout=120)
+    assert "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    return proc
+
+
+def snapshot(home: Path, sha: str = SHA) -> Path:
+    return home / "hub" / REPO / "snapshots" / sha
+
+
+def failure_lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in proc.stdout.splitlines() if "failed:" in line]
+
+
+def test_download_then_a_rerun_without_the_hub(hub: FakeHub, tmp_path: Path) -> None:
+    home = tmp_path / "cache"
+    first = run(hub, home)
+    assert first.returncode == 0, first.stdout + first.stderr
+    for name, data in FILES.items():
+        assert (snapshot(home) / name).read_bytes() == data  # every link resolves after the move
+    assert not [p for p in (home / "hub" / REPO / "blobs").iterdir() if p.is_symlink()]
+    # nothing left but hub/ and our own markers: no staging, no .locks, CACHEDIR.TAG or client files
+    assert sorted(p.name for p in home.iterdir()) == [".dynamo-cache", "hub"]
+    state = {p.name: p for p in (home / ".dynamo-cache").iterdir()}
+    assert "complete" in state and set(state) <= {"complete", "staging", "client"}
+    assert not [p for name in ("staging", "client") if name in state for p in state[name].iterdir()]
+    assert sorted(p.name for p in (home / "hub").iterdir()) == [REPO]
+
+    hub.down = True
+    before = len(hub.requests)
+    again = run(hub, home)
+    assert again.returncode == 0 and "nothing to do" in again.stdout
+    assert len(hub.requests) == before  # no connection at all
+
+
+def test_a_broken_download_publishes_nothing_and_the_retry_keeps_finished_files(hub: FakeHub, tmp_path: Path) -> None:
+    home = tmp_path / "cache"
+    hub.break_file = "model.safetensors"
+    failed = run(hub, home)
+    assert failed.returncode == 1
+    (line,) = failure_lines(failed)
+    assert "nothing was published" in line and "partly downloaded file starts over" in line
+    assert not snapshot(home).exists()  # workers never see a half snapshot
+    config_gets = hub.gets("/resolve/") + hub.gets("/cdn/")
+    hub.break_file = None
+    retry = run(hub, home)
+    assert retry.returncode == 0, retry.stdout
+    assert sorted(p.name for p in snapshot(home).iterdir()) == sorted(FILES)
+    refetched = hub.gets("/resolve/") + hub.gets("/cdn/") - config_gets
+    assert refetched == 1  # only the broken file again: the finished ones were kept
+
+
+def test_a_branch_is_resolved_and_its_ref_written_even_when_complete(hub: FakeHub, tmp_path: Path) -> None:
+    home = tmp_path / "cache"
+    done = run(hub, home, revision="main")
+    assert done.returncode == 0 and "not a commit SHA" in done.stdout
+    ref = home / "hub" / REPO / "refs" / "main"
+    assert ref.read_text() == SHA
+    ref.unlink()
+    again = run(hub, home, revision="main")
+    assert again.returncode == 0 and "refs/main points to it" in again.stdout
+    assert ref.read_text() == SHA
+    # the real client, offline, as vLLM loads revision="main" from the cache
+    reader = subprocess.run(
+        [sys.executable, "-c", "import sys, huggingface_hub as h; "
+         f"print(h.hf_hub_download({MODEL!r}, 'config.json', revision='main', cache_dir=sys.argv[1]))",
+         str(home / "hub")],
+        capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "other")},
+        timeout=60)
+    assert reader.returncode == 0, reader.stderr
+    assert Path(reader.stdout.strip()).read_bytes() == FILES["config.json"]
+
+
+@pytest.mark.parametrize(("model", "revision", "token", "fragment"), [
+    ("Qwen/Qwen3-Missing", SHA, None, "was not found: check modelDownload.model"),
+    ("org/gated", SHA, None, "is gated: set modelDownload.tokenSecret"),
+    ("org/gated", SHA, "hf_wrong", "refused the token"),
+    (MODEL, "0" * 40, None, "does not exist in"),
+    (MODEL, "no-such-branch", None, "does not exist in"),
+], ids=["wrong-id", "gated-no-token", "bad-token", "unknown-commit", "unknown-branch"])
+def test_permanent_errors_fail_at_once_in_one_line(hub: FakeHub, tmp_path: Path, model: str, revision: str,
+                                                   token: str | None, fragment: str) -> None:
+    env: dict[str, str] = {}
+    if token:
+        (tmp_path / "token").write_text(token)
+        env["HF_TOKEN_PATH"] = str(tmp_path / "token")
+    proc = run(hub, tmp_path / "cache", revision=revision, model=model, **env)
+    assert proc.returncode == 3, proc.stdout + proc.stderr  # the Job's podFailurePolicy: FailJob on 3
+    (line,) = failure_lines(proc)
+    assert fragment in line and "retr" not in line
+
+
+def test_a_gated_model_downloads_with_a_token(hub: FakeHub, tmp_path: Path) -> None:
+    (tmp_path / "token").write_text(hub.token)
+    proc = run(hub, tmp_path / "cache", model="org/gated", HF_TOKEN_PATH=str(tmp_path / "token"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def load_script() -> Any:
+    spec = importlib.util.spec_from_file_location("download", SCRIPT)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_shared_store_links_are_published_as_files(tmp_path: Path) -> None:
+    """The layout huggingface_hub 1.33.0 leaves after a Xet download with its shared
+    blob store on (utils/_shared_blobs.py): <cache>/blobs/<2 hex>/<hash> is the file,
+    the repo's blobs/<etag> a relative link to it. The Xet transfer itself cannot run
+    offline; its layout can."""
+    download = load_script()
+    home = tmp_path / "cache"
+    job = download.Job({"HF_HOME": str(home), "MODEL": MODEL, "REVISION": SHA})
+    cache = job.staging
+    xet_hash = "76" + "a" * 62
+    store = cache / "blobs" / "76" / xet_hash
+    store.parent.mkdir(parents=True)
+    store.write_bytes(FILES["model.safetensors"])
+    staged = cache / REPO
+    (staged / "blobs").mkdir(parents=True)
+    (staged / "blobs" / "etag1").symlink_to(os.path.relpath(store, staged / "blobs"))
+    (staged / "snapshots" / SHA).mkdir(parents=True)
+    (staged / "snapshots" / SHA / "model.safetensors").symlink_to("../../blobs/etag1")
+    job.publish(staged, SHA)
+    job.verify(SHA)
+    job.clean_up()  # the shared store goes with the staging area: the published file must not need it
+    assert (snapshot(home) / "model.safetensors").read_bytes() == FILES["model.safetensors"]
+    assert not (home / "hub" / REPO / "blobs" / "etag1").is_symlink()
+
+
+def test_a_snapshot_with_a_dangling_link_is_not_complete(tmp_path: Path) -> None:
+    download = load_script()
+    home = tmp_path / "cache"
+    job = download.Job({"HF_HOME": str(home), "MODEL": MODEL, "REVISION": SHA})
+    snapshot(home).mkdir(parents=True)
+    (snapshot(home) / "model.safetensors").symlink_to("../../blobs/gone")
+    job.write_marker(SHA)
+    assert not job.complete(SHA)  # a cache broken by an earlier version is downloaded again
+
+
+def test_striping_uses_lfs_when_present_and_skips_cleanly_without(hub: FakeHub, tmp_path: Path) -> None:
+    without = run(hub, tmp_path / "cache", LUSTRE_STRIPE="true")
+    assert without.returncode == 0 and "lfs is not in this image" in without.stdout
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    lfs_log = tmp_path / "lfs.log"
+    (bin_dir / "lfs").write_text(f"#!/bin/sh\necho \"$@\" >> {lfs_log}\n")
+    (bin_dir / "lfs").chmod(0o755)
+    home = tmp_path / "cache2"
+    striped = run(hub, home, LUSTRE_STRIPE="true", PATH=f"{bin_dir}:{os.environ['PATH']}")
+    assert striped.returncode == 0, striped.stdout
+    assert lfs_log.read_text().splitlines() == [f"setstripe -c -1 -S 4M {home / 'hub'}",
+                                                f"setstripe -c -1 -S 4M {home / '.dynamo-cache' / 'staging' / REPO}"]
