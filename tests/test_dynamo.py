@@ -74,7 +74,7 @@ def test_job_writes_where_dynamo_reads() -> None:
     job = job_docs()["Job"]
     (container,) = job["spec"]["template"]["spec"]["containers"]
     env = {e["name"]: e.get("value") for e in container["env"]}
-    assert env["HF_HOME"] == "/home/dynamo/.cache/huggingface"
+    assert env["HF_HOME"] == "/model-cache"  # where Dynamo's recipes and the snippet point HF_HOME
     assert env["HF_XET_HIGH_PERFORMANCE"] == "1" and "HF_HUB_ENABLE_HF_TRANSFER" not in env
     assert env["MODEL"] == "Qwen/Qwen3-0.6B" and env["REVISION"] == SHA
     assert all("==" in p for p in env["PIP_PACKAGES"].split())  # pinned
@@ -150,10 +150,27 @@ def test_gen_values_warns_on_a_branch_revision_and_strict_fails() -> None:
 
 # -- snippets -----------------------------------------------------------------------
 
-def snippet(*args: str) -> list[dict[str, Any]]:
+DGD_CRD = helmtool.ROOT.parent / "shared" / "external" / "dynamo" / "nvidia.com_dynamographdeployments.yaml"
+BACKENDS = list(CATALOG["dynamo"]["backends"])
+
+
+def snippet(*args: str) -> dict[str, Any]:
     proc = gen("snippet", *args)
     assert proc.returncode == 0, proc.stderr
-    return [d for d in yaml_io.load_all(proc.stdout) if d is not None]
+    (doc,) = [d for d in yaml_io.load_all(proc.stdout) if d is not None]
+    return doc
+
+
+def components(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {c["name"]: c for c in doc["spec"]["components"]}
+
+
+def claims_of(component: dict[str, Any]) -> set[str]:
+    spec = component.get("podTemplate", {}).get("spec", {})
+    found = {v["persistentVolumeClaim"]["claimName"] for v in spec.get("volumes", []) if "persistentVolumeClaim" in v}
+    if "compilationCache" in component:
+        found.add(component["compilationCache"]["pvcName"])
+    return found
 
 
 def pod_with(spec: dict[str, Any]) -> dict[str, Any]:
@@ -162,42 +179,96 @@ def pod_with(spec: dict[str, Any]) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "check"}, "spec": {**spec, "containers": containers}}
 
 
+def strict(schema: Any) -> Any:
+    """The CRD's schema with unknown fields refused: the API server prunes them
+    silently, so a field the operator does not know would be lost without a word."""
+    if isinstance(schema, dict):
+        out = {k: strict(v) for k, v in schema.items()}
+        if "properties" in out and "additionalProperties" not in out and not out.get("x-kubernetes-preserve-unknown-fields"):
+            out["additionalProperties"] = False
+        return out
+    if isinstance(schema, list):
+        return [strict(v) for v in schema]
+    return schema
+
+
+@pytest.fixture(scope="module")
+def dgd_schemas() -> dict[str, Any]:
+    if not DGD_CRD.is_file():
+        pytest.skip(f"Dynamo's DGD CRD is not at {DGD_CRD}")
+    crd = yaml_io.load(DGD_CRD.read_text())
+    return {v["name"]: strict(v["schema"]["openAPIV3Schema"]) for v in crd["spec"]["versions"]}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("api", ["v1beta1", "v1alpha1"])
+@pytest.mark.parametrize("tier", TIERS)
+def test_snippets_are_valid_dgd_fields(dgd_schemas: dict[str, Any], tier: str, api: str, backend: str) -> None:
+    import jsonschema
+
+    doc = snippet("--tier", tier, "--api", api, "--backend", backend)
+    dgd = {"apiVersion": f"nvidia.com/{api}", "kind": "DynamoGraphDeployment", "metadata": {"name": "check"},
+           "spec": {"backendFramework": backend, **doc["spec"]}}
+    jsonschema.Draft7Validator(dgd_schemas[api]).validate(dgd)
+
+
 @pytest.mark.parametrize("tier", TIERS)
 def test_v1beta1_snippet_uses_exactly_the_charts_claims(tier: str) -> None:
-    (component,) = snippet("--tier", tier)
-    claims = set(helmtool.template("helm4", f"tier: {tier}\n").kinds("PersistentVolumeClaim"))
-    spec = component["podTemplate"]["spec"]
-    referenced = {v["persistentVolumeClaim"]["claimName"] for v in spec["volumes"] if "persistentVolumeClaim" in v}
-    if "compilationCache" in component:
-        referenced.add(component["compilationCache"]["pvcName"])
-        assert component["compilationCache"]["mountPath"] == "/home/dynamo/.cache/vllm"
+    by_name = components(snippet("--tier", tier))
+    claims = helmtool.template("helm4", f"tier: {tier}\n").kinds("PersistentVolumeClaim")
+    worker = by_name["decode"]
+    spec = worker["podTemplate"]["spec"]
     local = {v["name"] for v in spec["volumes"] if "ephemeral" in v}
-    assert referenced | local == claims
+    assert claims_of(worker) | local == set(claims)
     assert all(CATALOG["classes"][v["ephemeral"]["volumeClaimTemplate"]["spec"]["storageClassName"]]["driver"] == "local"
                for v in spec["volumes"] if "ephemeral" in v)
     env = {e["name"]: e["value"] for e in spec["containers"][0]["env"]}
-    assert env["HF_HOME"] == "/home/dynamo/.cache/huggingface"
+    assert env["HF_HOME"] == "/model-cache"
     kubernetes_validate.validate(pod_with(spec), "1.37", strict=True)
+    # no ReadWriteOnce claim in two components: Multi-Attach when they land on two nodes
+    single = {name for name, c in claims.items() if not {"ReadWriteMany", "ReadOnlyMany"} & set(c["spec"]["accessModes"])}
+    shared_with_frontend = claims_of(by_name.get("Frontend", {}))
+    assert not single & shared_with_frontend
+    assert ("model-cache" in shared_with_frontend) == ("model-cache" not in single)
+    assert "compilationCache" not in by_name.get("Frontend", {})
 
 
-@pytest.mark.parametrize("tier", TIERS)
-def test_v1alpha1_snippet(tier: str) -> None:
-    top, service = snippet("--tier", tier, "--api", "v1alpha1")
-    claims = set(helmtool.template("helm4", f"tier: {tier}\n").kinds("PersistentVolumeClaim"))
-    assert all(p["create"] is False for p in top["pvcs"])
-    assert {p["name"] for p in top["pvcs"]} <= claims
-    compile_mounts = [m for m in service["volumeMounts"] if m.get("useAsCompilationCache")]
-    local = service.get("extraPodSpec", {}).get("volumes", [])
-    assert len(compile_mounts) == (0 if any(v["name"] == "compilation-cache" for v in local) else 1)
-    if local:
-        spec = {"containers": [{"name": "main", **service["extraPodSpec"]["mainContainer"]}], "volumes": local}
-        kubernetes_validate.validate(pod_with(spec), "1.37", strict=True)
+@pytest.mark.parametrize(("backend", "expected"), [
+    ("vllm", {}),  # the operator sets VLLM_CACHE_ROOT from compilationCache
+    ("sglang", {"TORCHINDUCTOR_CACHE_DIR": "/home/dynamo/.cache/sglang/torchinductor",
+                "TRITON_CACHE_DIR": "/home/dynamo/.cache/sglang/triton"}),
+    ("trtllm", {"TLLM_LLMAPI_BUILD_CACHE": "1", "TLLM_LLMAPI_BUILD_CACHE_ROOT": "/home/dynamo/.cache/trtllm/tensorrt_llm",
+                "TORCHINDUCTOR_CACHE_DIR": "/home/dynamo/.cache/trtllm/torchinductor",
+                "TRITON_CACHE_DIR": "/home/dynamo/.cache/trtllm/triton"}),
+])
+def test_each_backend_gets_what_its_engine_reads(backend: str, expected: dict[str, str]) -> None:
+    worker = components(snippet("--backend", backend, "--worker", "w"))["w"]
+    env = {e["name"]: e["value"] for e in worker["podTemplate"]["spec"]["containers"][0]["env"]}
+    assert {k: v for k, v in env.items() if k != "HF_HOME"} == expected
+    assert worker["compilationCache"]["mountPath"] == CATALOG["dynamo"]["backends"][backend]["mountPath"]
+    local = components(snippet("--tier", "local", "--backend", backend, "--worker", "w"))["w"]
+    local_env = {e["name"] for e in local["podTemplate"]["spec"]["containers"][0]["env"]}
+    # a node-local cache is not compilationCache: nobody else sets the variables
+    assert {e["name"] for e in CATALOG["dynamo"]["backends"][backend]["env"]} <= local_env
+
+
+def test_v1alpha1_snippet_names_services_per_backend() -> None:
+    doc = snippet("--tier", "files", "--api", "v1alpha1", "--backend", "trtllm")
+    assert set(doc["spec"]["services"]) == {"Frontend", "TRTLLMDecodeWorker"}
+    assert all(p["create"] is False for p in doc["spec"]["pvcs"])
+    worker = doc["spec"]["services"]["TRTLLMDecodeWorker"]
+    assert [m for m in worker["volumeMounts"] if m.get("useAsCompilationCache")] == [
+        {"name": "compilation-cache", "mountPoint": "/home/dynamo/.cache/trtllm", "useAsCompilationCache": True}]
+    named = snippet("--api", "v1alpha1", "--frontend", "Front", "--worker", "prefill", "--worker", "decode")
+    assert set(named["spec"]["services"]) == {"Front", "prefill", "decode"}
 
 
 NOTES_CASES = [[f"tier={tier}"] for tier in TIERS] + [
     ["tier=local", "variant=v1"],
     ["caches.model.existingClaim=my-models", "caches.perf.enabled=false"],
     ["tier=disk", "caches.compilation.storageClass=local-csi", "dynamo.mountPaths.perf=/data/perf"],
+    ["dynamo.backend=sglang", "dynamo.frontend=Front", "dynamo.workers={prefill,decode}"],
+    ["tier=local", "dynamo.backend=trtllm", "dynamo.mountPaths.compilation=/cc"],
 ]
 
 
@@ -207,13 +278,14 @@ def test_notes_print_the_same_snippet(sets: list[str]) -> None:
     run = helmtool.helm("helm4", "install", "dynamo-cache", str(helmtool.CHART), "--dry-run=client", *flags)
     assert run.returncode == 0, run.stderr
     notes = run.stdout.split("NOTES:", 1)[1]
-    block = notes.split("(frontend and workers).", 1)[1].split("\n\n", 2)[1]
-    assert yaml_io.load(block) == snippet(*flags)[0]
+    block = notes.split("YOUR-VALUES.yaml.", 1)[1].split("\n\n", 2)[1]
+    gen_flags = [a for s in sets for a in ("--set", s.replace("{prefill,decode}", "[prefill, decode]"))]
+    assert yaml_io.load(block) == snippet(*gen_flags)
 
 
 def test_mount_paths_are_configured_once() -> None:
-    (component,) = snippet("--set", "dynamo.mountPaths.model=/opt/models")
-    env = component["podTemplate"]["spec"]["containers"][0]["env"]
+    worker = components(snippet("--set", "dynamo.mountPaths.model=/opt/models"))["decode"]
+    env = worker["podTemplate"]["spec"]["containers"][0]["env"]
     assert {"name": "HF_HOME", "value": "/opt/models"} in env
     job = job_docs(values=download_values(dynamo={"mountPaths": {"model": "/opt/models"}}))["Job"]
     assert {"name": "HF_HOME", "value": "/opt/models"} in job["spec"]["template"]["spec"]["containers"][0]["env"]

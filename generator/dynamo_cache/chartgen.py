@@ -38,6 +38,7 @@ def template_catalog() -> dict[str, Any]:
                              "premiumV2Only": [p for p, spec in v["parameters"].items() if spec.get("premiumV2Only")]}
                          for k, v in CATALOG["chartClasses"].items()},
         "staticVolumes": CATALOG["staticVolumes"],
+        "dynamo": CATALOG["dynamo"],
         "tiers": {name: {"defaultVariant": tier["defaultVariant"], "variants": list(tier["variants"])}
                   for name, tier in CATALOG["tiers"].items()},
         "presets": {tier: {variant: {k: {f: c[f] for f in ("class", "chartClass", "static", "accessModes", "size", "keep") if f in c}

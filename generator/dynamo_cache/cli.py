@@ -71,7 +71,8 @@ def _load(spec_file: str | None, sets: tuple[str, ...], **flags: str | None) -> 
     from . import api
 
     names = {"model_size": "modelSize", "lustre_sku": "storageClasses.lustre.parameters.sku-name",
-             "zone": "storageClasses.lustre.parameters.zone"}
+             "zone": "storageClasses.lustre.parameters.zone", "backend": "dynamo.backend",
+             "frontend": "dynamo.frontend", "workers": "dynamo.workers"}
     overrides: dict[str, Any] = {names.get(k, k): v for k, v in flags.items() if v is not None}
     overrides.update(_parse_sets(sets))
     return api.load_spec(spec_file, overrides)
@@ -194,26 +195,39 @@ def validate(ctx: click.Context, files: tuple[str, ...], strict: bool, fmt: str)
 @spec_options
 @click.option("--api", "api_version", type=click.Choice(["v1beta1", "v1alpha1"]), default="v1beta1", show_default=True,
               help="DynamoGraphDeployment API version.")
+@click.option("--backend", type=click.Choice(list(CATALOG["dynamo"]["backends"])),
+              help="The DGD's backendFramework (default vllm): sets what the engine reads for its compile cache.")
+@click.option("--frontend", metavar="NAME", help="Name of your frontend component (default Frontend).")
+@click.option("--worker", "workers", metavar="NAME", multiple=True,
+              help="Name of a worker component (repeatable; default: decode, or the backend's for v1alpha1).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the snippet here (atomically) instead of stdout.")
+@click.option("--force", is_flag=True, help="Replace an existing --output file (kept as FILE.bak).")
 @common
 @click.pass_context
-def snippet(ctx: click.Context, spec_file: str | None, sets: tuple[str, ...], api_version: str, strict: bool, fmt: str,
+def snippet(ctx: click.Context, spec_file: str | None, sets: tuple[str, ...], api_version: str,
+            workers: tuple[str, ...], output: Path | None, force: bool, strict: bool, fmt: str,
             **flags: str | None) -> None:
-    """Print the YAML to paste into a DynamoGraphDeployment for these caches.
+    """Print the YAML to merge into a DynamoGraphDeployment for these caches.
 
     \b
     gen-values snippet --tier lustre --namespace dynamo
-    gen-values snippet --spec my-spec.yaml --api v1alpha1
+    gen-values snippet --spec my-spec.yaml --api v1alpha1 --backend sglang --worker SGLangDecodeWorker
     """
     from . import snippet as snippets, values
 
-    result = _load(spec_file, sets, **flags)
+    result = _load(spec_file, sets, workers=list(workers) if workers else None, **flags)
     code = _report(result, fmt, strict)
     if code != OK:
         ctx.exit(code)
     assert result.spec is not None
     chart_values = values.build(result.spec, prune=False)
-    click.echo(snippets.render(chart_values, result.spec.get("release", "dynamo-cache"), result.spec.get("namespace"),
-                               api_version), nl=False)
+    text = snippets.render(chart_values, result.spec.get("release", "dynamo-cache"), result.spec.get("namespace"),
+                           api_version)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    ctx.exit(_write_output(output, text, force))
 
 
 @main.command()

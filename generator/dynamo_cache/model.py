@@ -16,9 +16,11 @@ CLASS_VALUE = r"^(|-|[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$"
 OPTIONAL_LABEL = r"^(|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$"
 IPV4 = r"^(|((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9]))$"
 ABSOLUTE_PATH = r"^/[^,\s]*$"
+OPTIONAL_ABSOLUTE_PATH = r"^(|/[^,\s]*)$"
 MODEL_ID = r"^[A-Za-z0-9][-A-Za-z0-9_.]*/[A-Za-z0-9][-A-Za-z0-9_.]*$"
 COMMIT_SHA = r"^[0-9a-f]{40}$"
 GUID = r"^(|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+COMPONENT_NAME = r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
 LUSTRE_SUBDIR = r"^[^\s,]*[^/\s,][^\s,]*$"  # not empty, not only '/': the node plugin refuses the root
 SCOPES = ["release", "cluster", "namespace"]
 
@@ -82,11 +84,13 @@ PATTERN_HINTS = {
     r"^(|[a-z0-9][a-z0-9-]{1,61}[a-z0-9])$": "3 to 63 lowercase letters, digits and '-'",
     r"^/[^ ,]*$": "an absolute path without spaces or commas",
     r"^[^\s,]*$": "a path without spaces or commas",
+    COMPONENT_NAME: "a component name as in your DynamoGraphDeployment, such as Frontend or decode",
     DNS1123_SUBDOMAIN: DNS_HINT,
     DNS1123_LABEL: DNS_HINT.replace(" and '.'", "") + ", at most 63 characters",
     CLASS_NAME: DNS_HINT,
     CLASS_VALUE: DNS_HINT + '; or "" / "-"',
-    ABSOLUTE_PATH: "an absolute path without spaces or commas, such as /home/dynamo/.cache/huggingface",
+    ABSOLUTE_PATH: "an absolute path without spaces or commas, such as /model-cache",
+    OPTIONAL_ABSOLUTE_PATH: "an absolute path without spaces or commas, or empty for the backend's default",
     r"^(|" + MODEL_ID[1:-1] + r")$": "a Hugging Face model id, org/name, such as Qwen/Qwen3-0.6B",
     r"^[^\s]*$": "no spaces",
     r"^(|sha256:[0-9a-f]{64})$": "sha256: and 64 hex digits",
@@ -189,10 +193,20 @@ def _dynamo_schema() -> dict[str, Any]:
     paths = {key: {"type": "string", "pattern": ABSOLUTE_PATH,
                    "description": f"Where Dynamo's pods mount the {CATALOG['caches'][key]['title']}."}
              for key in CACHE_KEYS}
+    paths["compilation"] = {"type": "string", "pattern": OPTIONAL_ABSOLUTE_PATH,
+                            "description": "Where Dynamo's workers mount the compilation cache; empty = the backend's "
+                                           "(/home/dynamo/.cache/vllm, .../sglang, .../trtllm)."}
+    component = {"type": "string", "maxLength": 63, "pattern": COMPONENT_NAME}
     return {"type": "object", "additionalProperties": False,
             "description": "How Dynamo's pods use the caches (NOTES, `gen-values snippet`, the download Job).",
-            "properties": {"mountPaths": {"type": "object", "additionalProperties": False, "properties": paths,
-                                          "description": "Mount paths; Dynamo's images use these defaults (HF_HOME = the model cache's)."}}}
+            "properties": {
+                "backend": {"type": "string", "enum": list(CATALOG["dynamo"]["backends"]),
+                            "description": "The DGD's backendFramework: decides the compile-cache variables the snippet sets."},
+                "frontend": {**component, "description": "Name of the frontend component in your DynamoGraphDeployment."},
+                "workers": {"type": "array", "uniqueItems": True, "items": component,
+                            "description": "Names of the worker components; [] = the name Dynamo's examples use (decode)."},
+                "mountPaths": {"type": "object", "additionalProperties": False, "properties": paths,
+                               "description": "Mount paths (HF_HOME = the model cache's); /model-cache as in Dynamo's recipes."}}}
 
 
 def _download_schema() -> dict[str, Any]:
@@ -347,8 +361,10 @@ def defaults() -> dict[str, Any]:
             "blob": {"name": "", "claimNamespace": "", "resourceGroup": "", "storageAccount": "", "containerName": "",
                      "protocol": "fuse2", "secretName": "", "secretNamespace": "", "clientID": ""},
         },
-        # The paths Dynamo's container images use (https://github.com/ai-dynamo/dynamo, container/Dockerfile*).
-        "dynamo": {"mountPaths": {"model": "/home/dynamo/.cache/huggingface", "compilation": "/home/dynamo/.cache/vllm",
+        # The model cache where Dynamo's recipes mount it (HF_HOME=/model-cache), so their deploy.yaml and
+        # this chart's snippet mix; the compilation cache "" = the backend's path (catalog dynamo.backends).
+        "dynamo": {"backend": "vllm", "frontend": CATALOG["dynamo"]["frontend"], "workers": [],
+                   "mountPaths": {"model": "/model-cache", "compilation": "",
                                   "perf": "/perf-cache"}},
         "modelDownload": {
             "enabled": False, "model": "", "revision": "", "requireCommit": False, "include": [], "exclude": [],

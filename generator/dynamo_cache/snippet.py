@@ -1,16 +1,22 @@
-"""The YAML to paste into a DynamoGraphDeployment so its pods use the claims this
-chart makes, at the paths Dynamo's images expect (the DynamoGraphDeployment CRD and
-its examples: https://github.com/ai-dynamo/dynamo, deploy/cloud/operator).
+"""The YAML to merge into a DynamoGraphDeployment so its components use the claims
+this chart makes (the DGD CRD, deploy/operator/config/crd/bases in
+https://github.com/ai-dynamo/dynamo). The chart's NOTES print the same v1beta1 block
+(templates/_helpers.tpl, dynamo-cache.snippet.v1beta1; tests hold the two equal).
 
-v1beta1 (the operator's storage version): per component `compilationCache:
-{pvcName, mountPath}`, and the other caches through `podTemplate`.
-v1alpha1: top-level `pvcs` with `create: false`, per service `volumeMounts`
-(`useAsCompilationCache: true` on the compilation cache) and `envs`.
-A node-local cache cannot be one claim shared by workers on several nodes: it
-becomes a generic ephemeral volume (one claim per pod, from the local class).
+Per component, what it needs:
+- workers: every cache. The compilation cache as `compilationCache` (v1beta1) or
+  `useAsCompilationCache` (v1alpha1), plus the variables the backend's engine reads for
+  its compile / engine cache, where the operator does not set them (catalog `dynamo`).
+- the frontend: the model cache only, and only when the claim can be shared
+  (ReadWriteMany / ReadOnlyMany): a ReadWriteOnce claim mounted by two components on
+  two nodes fails with Multi-Attach; the frontend then reads the model card from the
+  workers.
+A node-local cache cannot be one claim shared by pods on several nodes: it becomes a
+generic ephemeral volume (one claim per pod, from the local class).
 """
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 from . import yamltext
@@ -19,6 +25,7 @@ from .resolve import Cache, caches
 
 APIS = ("v1beta1", "v1alpha1")
 MAIN_CONTAINER = "main"  # the container the operator runs the component in; podTemplate merges by name
+SHARED_MODES = {"ReadWriteMany", "ReadOnlyMany"}
 
 
 def _ephemeral(c: Cache) -> dict[str, Any]:
@@ -34,87 +41,128 @@ def _ephemeral(c: Cache) -> dict[str, Any]:
     return {"name": c.name, "ephemeral": {"volumeClaimTemplate": template}}
 
 
-def parts(values: dict[str, Any], release: str = "dynamo-cache") -> dict[str, Any]:
-    """What every pod of the DGD needs: volumes, mounts, env, and which caches are
-    shared claims (by key) or per-pod ephemeral volumes."""
-    paths = values["dynamo"]["mountPaths"]
-    volumes, mounts, env = [], [], []
-    shared: dict[str, str] = {}  # cache key -> claim name, for caches that are one shared claim
+def compile_env(backend: str, mount: str, operator_mounts: bool) -> list[dict[str, str]]:
+    """The engine's compile-cache variables under `mount`, less those the operator sets."""
+    info = CATALOG["dynamo"]["backends"][backend]
+    if operator_mounts and info["operatorSets"]:
+        return []
+    return [{"name": e["name"], "value": e["value"] if "value" in e else posixpath.join(mount, e["path"]).rstrip("/")}
+            for e in info["env"]]
+
+
+def mount_paths(values: dict[str, Any]) -> dict[str, str]:
+    """dynamo.mountPaths, the compilation cache's "" resolved to the backend's path."""
+    paths = dict(values["dynamo"]["mountPaths"])
+    paths["compilation"] = paths["compilation"] or CATALOG["dynamo"]["backends"][values["dynamo"]["backend"]]["mountPath"]
+    return paths
+
+
+def worker_names(values: dict[str, Any], api: str) -> list[str]:
+    if values["dynamo"]["workers"]:
+        return list(values["dynamo"]["workers"])
+    default = CATALOG["dynamo"]["worker"][api]
+    return [default if isinstance(default, str) else default[values["dynamo"]["backend"]]]
+
+
+def roles(values: dict[str, Any], release: str = "dynamo-cache") -> dict[str, dict[str, Any]]:
+    """Per role ("frontend", "worker"): volumes, mounts, env, and the compilation
+    cache claim the operator mounts (or None)."""
+    paths = mount_paths(values)
+    out = {role: {"volumes": [], "mounts": [], "env": [], "compilation": None} for role in ("frontend", "worker")}
     for key, c in caches(values, release).items():
         if not c.enabled and not c.existing_claim:
             continue
         claim = c.existing_claim or c.name
         local = c.driver == "local" and not c.existing_claim
-        if local:
-            volumes.append(_ephemeral(c))
-        else:
-            shared[key] = claim
-            volumes.append({"name": claim, "persistentVolumeClaim": {"claimName": claim}})
-        mounts.append({"name": c.name if local else claim, "mountPath": paths[key]})
-        if key == "model":
-            env.append({"name": "HF_HOME", "value": paths[key]})
-        if key == "compilation" and local:
-            env.append({"name": "VLLM_CACHE_ROOT", "value": paths[key]})
-    return {"volumes": volumes, "mounts": mounts, "env": env, "shared": shared, "paths": paths}
+        volume = _ephemeral(c) if local else {"name": claim, "persistentVolumeClaim": {"claimName": claim}}
+        mount = {"name": volume["name"], "mountPath": paths[key]}
+        takers = ["worker"]
+        if key == "model" and not local and SHARED_MODES & set(c.access_modes):
+            takers.append("frontend")
+        for role in takers:
+            r = out[role]
+            if key == "compilation" and not local:
+                r["compilation"] = claim  # the operator mounts it
+                r["env"] += compile_env(values["dynamo"]["backend"], paths[key], operator_mounts=True)
+                continue
+            r["volumes"].append(volume)
+            r["mounts"].append(mount)
+            if key == "model":
+                r["env"].append({"name": "HF_HOME", "value": paths[key]})
+            if key == "compilation":
+                r["env"] += compile_env(values["dynamo"]["backend"], paths[key], operator_mounts=False)
+    return out
 
 
-def v1beta1(values: dict[str, Any], release: str) -> list[dict[str, Any]]:
-    p = parts(values, release)
-    component: dict[str, Any] = {}
-    volumes, mounts = p["volumes"], p["mounts"]
-    if "compilation" in p["shared"]:
-        claim = p["shared"]["compilation"]
-        component["compilationCache"] = {"pvcName": claim, "mountPath": p["paths"]["compilation"]}
-        # the operator mounts it (and sets VLLM_CACHE_ROOT): not again in podTemplate
-        volumes = [v for v in volumes if v["name"] != claim]
-        mounts = [m for m in mounts if m["name"] != claim]
-    container: dict[str, Any] = {"name": MAIN_CONTAINER}
-    if p["env"]:
-        container["env"] = p["env"]
+def _v1beta1_component(name: str, role: dict[str, Any], paths: dict[str, str]) -> dict[str, Any]:
+    component: dict[str, Any] = {"name": name}
+    if role["compilation"]:
+        component["compilationCache"] = {"pvcName": role["compilation"], "mountPath": paths["compilation"]}
+    if role["mounts"] or role["env"]:
+        container: dict[str, Any] = {"name": MAIN_CONTAINER}
+        if role["env"]:
+            container["env"] = role["env"]
+        if role["mounts"]:
+            container["volumeMounts"] = role["mounts"]
+        spec: dict[str, Any] = {"containers": [container]}
+        if role["volumes"]:
+            spec["volumes"] = role["volumes"]
+        component["podTemplate"] = {"spec": spec}
+    return component
+
+
+def v1beta1(values: dict[str, Any], release: str) -> dict[str, Any]:
+    r, paths = roles(values, release), mount_paths(values)
+    components = [_v1beta1_component(values["dynamo"]["frontend"], r["frontend"], paths)]
+    components += [_v1beta1_component(name, r["worker"], paths) for name in worker_names(values, "v1beta1")]
+    return {"spec": {"components": [c for c in components if len(c) > 1]}}
+
+
+def _v1alpha1_service(role: dict[str, Any], paths: dict[str, str]) -> dict[str, Any]:
+    claims = {v["name"] for v in role["volumes"] if "persistentVolumeClaim" in v}
+    service: dict[str, Any] = {}
+    mounts = [{"name": m["name"], "mountPoint": m["mountPath"]} for m in role["mounts"] if m["name"] in claims]
+    if role["compilation"]:
+        mounts.append({"name": role["compilation"], "mountPoint": paths["compilation"], "useAsCompilationCache": True})
     if mounts:
-        container["volumeMounts"] = mounts
-    component["podTemplate"] = {"spec": {"containers": [container], "volumes": volumes}}
-    return [component]
-
-
-def v1alpha1(values: dict[str, Any], release: str) -> list[dict[str, Any]]:
-    p = parts(values, release)
-    claims = set(p["shared"].values())
-    top = {"pvcs": [{"name": name, "create": False} for name in sorted(claims)]}
-    service: dict[str, Any] = {"volumeMounts": []}
-    for mount in p["mounts"]:
-        if mount["name"] not in claims:
-            continue
-        entry = {"name": mount["name"], "mountPoint": mount["mountPath"]}
-        if mount["name"] == p["shared"].get("compilation"):
-            entry["useAsCompilationCache"] = True
-        service["volumeMounts"].append(entry)
-    if p["env"]:
-        service["envs"] = p["env"]
-    local = [v for v in p["volumes"] if "ephemeral" in v]
+        service["volumeMounts"] = mounts
+    if role["env"]:
+        service["envs"] = role["env"]
+    local = [v for v in role["volumes"] if "ephemeral" in v]
     if local:
         service["extraPodSpec"] = {
             "volumes": local,
-            "mainContainer": {"volumeMounts": [m for m in p["mounts"] if m["name"] not in claims]},
+            "mainContainer": {"volumeMounts": [m for m in role["mounts"] if m["name"] not in claims]},
         }
-    return [top, service]
+    return service
 
 
-WHERE = {
-    "v1beta1": ["DynamoGraphDeployment nvidia.com/v1beta1: paste under every component that loads the model",
-                "(spec.components.<name>: the frontend and each worker)."],
-    "v1alpha1": ["DynamoGraphDeployment nvidia.com/v1alpha1, document 1: paste under spec (the claims already exist,",
-                 "so create: false). Document 2: paste under every service that loads the model (spec.services.<name>)."],
-}
+def v1alpha1(values: dict[str, Any], release: str) -> dict[str, Any]:
+    r, paths = roles(values, release), mount_paths(values)
+    claims = sorted({v["name"] for role in r.values() for v in role["volumes"] if "persistentVolumeClaim" in v}
+                    | {role["compilation"] for role in r.values() if role["compilation"]})
+    services = {values["dynamo"]["frontend"]: _v1alpha1_service(r["frontend"], paths)}
+    services.update({name: _v1alpha1_service(r["worker"], paths) for name in worker_names(values, "v1alpha1")})
+    spec: dict[str, Any] = {"pvcs": [{"name": name, "create": False} for name in claims]}
+    spec["services"] = {name: s for name, s in services.items() if s}
+    return {"spec": spec}
 
 
 def render(values: dict[str, Any], release: str, namespace: str | None, api: str) -> str:
-    docs = v1beta1(values, release) if api == "v1beta1" else v1alpha1(values, release)
+    doc = v1beta1(values, release) if api == "v1beta1" else v1alpha1(values, release)
     where = f"namespace {namespace}" if namespace else "the release's namespace"
-    header = WHERE[api] + [f"The claims belong to Helm release {release} in {where}: the DGD must run there too."]
-    local = [v["name"] for v in parts(values, release)["volumes"] if "ephemeral" in v]
+    field = "spec.components (a list matched by name)" if api == "v1beta1" else "spec.services (a map keyed by name)"
+    header = [f"Merge into your DynamoGraphDeployment (nvidia.com/{api}, backendFramework "
+              f"{values['dynamo']['backend']}): the entries of {field}",
+              "are your components; rename them with --frontend / --worker (or dynamo.frontend / dynamo.workers).",
+              f"The claims belong to Helm release {release} in {where}: the DGD must run there too."]
+    r = roles(values, release)
+    model_on_workers = any(e["name"] == "HF_HOME" for e in r["worker"]["env"])
+    if model_on_workers and not r["frontend"]["mounts"]:
+        header.append("The frontend mounts no cache: the model cache is not ReadWriteMany, and one ReadWriteOnce claim "
+                      "in two components fails (Multi-Attach).")
+    local = [v["name"] for v in r["worker"]["volumes"] if "ephemeral" in v]
     if local:
         header += [f"{', '.join(local)}: node-local, so a per-pod ephemeral volume (a node-local claim cannot be",
                    "shared across nodes); the chart's claim of that name serves a single pod and stays unused here."]
-    texts = [yamltext.dump(doc, {}, header if i == 0 else []) for i, doc in enumerate(docs)]
-    return "---\n".join(texts)
+    return yamltext.dump(doc, {}, header)

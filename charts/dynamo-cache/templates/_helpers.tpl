@@ -192,49 +192,102 @@ Usage: {{ include "dynamo-cache.mountOptions" (dict "root" $ "profile" "blobFuse
 {{- end -}}
 
 {{/*
-dynamo-cache.snippet.v1beta1: what a DynamoGraphDeployment (nvidia.com/v1beta1)
-component needs to use these caches, as YAML; the same content as
-`gen-values snippet --api v1beta1` (generator/dynamo_cache/snippet.py, held equal
-by tests). Node-local caches become per-pod ephemeral volumes.
+dynamo-cache.compilationMount: where the compilation cache is mounted: the value, or
+the backend's default (catalog dynamo.backends.<backend>.mountPath).
+Usage: {{ include "dynamo-cache.compilationMount" . }}
+*/}}
+{{- define "dynamo-cache.compilationMount" -}}
+{{- $catalog := include "dynamo-cache.catalog.json" . | fromJson -}}
+{{- .Values.dynamo.mountPaths.compilation | default (index $catalog.dynamo.backends .Values.dynamo.backend).mountPath -}}
+{{- end -}}
+
+{{/*
+dynamo-cache.compileEnv: the variables the backend's engine reads for its compile
+cache under mount, less those the operator sets (operatorMounts: the cache is given
+as compilationCache), as a JSON list. Twin of snippet.compile_env.
+Usage: {{ include "dynamo-cache.compileEnv" (dict "root" $ "mount" "/path" "operatorMounts" true) | fromJsonArray }}
+*/}}
+{{- define "dynamo-cache.compileEnv" -}}
+{{- $catalog := include "dynamo-cache.catalog.json" .root | fromJson -}}
+{{- $info := index $catalog.dynamo.backends .root.Values.dynamo.backend -}}
+{{- $env := list -}}
+{{- if not (and .operatorMounts $info.operatorSets) -}}
+{{- range $e := $info.env -}}
+{{- if hasKey $e "value" -}}
+{{- $env = append $env (dict "name" $e.name "value" $e.value) -}}
+{{- else -}}
+{{- $env = append $env (dict "name" $e.name "value" (trimSuffix "/" (printf "%s/%s" $.mount $e.path))) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $env -}}
+{{- end -}}
+
+{{/*
+dynamo-cache.snippet.v1beta1: what a DynamoGraphDeployment (nvidia.com/v1beta1) needs
+to use these caches, as YAML: `spec.components` entries for the frontend and each
+worker; the same content as `gen-values snippet` (generator/dynamo_cache/snippet.py,
+held equal by the tests). Workers get every cache, the frontend the model cache only
+when the claim can be shared; node-local caches become per-pod ephemeral volumes.
 */}}
 {{- define "dynamo-cache.snippet.v1beta1" -}}
 {{- $catalog := include "dynamo-cache.catalog.json" . | fromJson -}}
 {{- $caches := include "dynamo-cache.caches" . | fromJson -}}
-{{- $paths := .Values.dynamo.mountPaths -}}
-{{- $volumes := list -}}
-{{- $mounts := list -}}
-{{- $env := list -}}
-{{- $component := dict -}}
+{{- $d := .Values.dynamo -}}
+{{- $paths := merge (dict "compilation" (include "dynamo-cache.compilationMount" .)) $d.mountPaths -}}
+{{- $roles := dict "frontend" (dict "volumes" list "mounts" list "env" list "compilation" "") "worker" (dict "volumes" list "mounts" list "env" list "compilation" "") -}}
 {{- range $key := $catalog.cacheOrder -}}
 {{- $c := index $caches $key -}}
 {{- if or $c.enabled $c.existingClaim -}}
 {{- $claim := $c.existingClaim | default $c.name -}}
 {{- $local := and (eq $c.driver "local") (not $c.existingClaim) -}}
 {{- $path := index $paths $key -}}
-{{- if and (eq $key "compilation") (not $local) -}}
-{{- $_ := set $component "compilationCache" (dict "pvcName" $claim "mountPath" $path) -}}
-{{- else -}}
+{{- $volume := dict "name" $claim "persistentVolumeClaim" (dict "claimName" $claim) -}}
 {{- if $local -}}
 {{- $spec := dict "accessModes" (list "ReadWriteOnce") "resources" (dict "requests" (dict "storage" $c.size)) -}}
 {{- if not (has $c.storageClass (list "" "-")) -}}{{- $_ := set $spec "storageClassName" $c.storageClass -}}{{- end -}}
 {{- $template := dict "spec" $spec -}}
 {{- with $c.classInfo.acceptEphemeralAnnotation -}}{{- $_ := set $template "metadata" (dict "annotations" (dict . "true")) -}}{{- end -}}
-{{- $volumes = append $volumes (dict "name" $c.name "ephemeral" (dict "volumeClaimTemplate" $template)) -}}
-{{- $mounts = append $mounts (dict "name" $c.name "mountPath" $path) -}}
+{{- $volume = dict "name" $c.name "ephemeral" (dict "volumeClaimTemplate" $template) -}}
+{{- end -}}
+{{- $takers := list "worker" -}}
+{{- if and (eq $key "model") (not $local) (or (has "ReadWriteMany" $c.accessModes) (has "ReadOnlyMany" $c.accessModes)) -}}
+{{- $takers = append $takers "frontend" -}}
+{{- end -}}
+{{- range $role := $takers -}}
+{{- $r := index $roles $role -}}
+{{- if and (eq $key "compilation") (not $local) -}}
+{{- $_ := set $r "compilation" $claim -}}
+{{- $_ := set $r "env" (concat $r.env (include "dynamo-cache.compileEnv" (dict "root" $ "mount" $path "operatorMounts" true) | fromJsonArray)) -}}
 {{- else -}}
-{{- $volumes = append $volumes (dict "name" $claim "persistentVolumeClaim" (dict "claimName" $claim)) -}}
-{{- $mounts = append $mounts (dict "name" $claim "mountPath" $path) -}}
+{{- $_ := set $r "volumes" (append $r.volumes $volume) -}}
+{{- $_ := set $r "mounts" (append $r.mounts (dict "name" $volume.name "mountPath" $path)) -}}
+{{- if eq $key "model" -}}{{- $_ := set $r "env" (append $r.env (dict "name" "HF_HOME" "value" $path)) -}}{{- end -}}
+{{- if eq $key "compilation" -}}
+{{- $_ := set $r "env" (concat $r.env (include "dynamo-cache.compileEnv" (dict "root" $ "mount" $path "operatorMounts" false) | fromJsonArray)) -}}
 {{- end -}}
 {{- end -}}
-{{- if eq $key "model" -}}{{- $env = append $env (dict "name" "HF_HOME" "value" $path) -}}{{- end -}}
-{{- if and (eq $key "compilation") $local -}}{{- $env = append $env (dict "name" "VLLM_CACHE_ROOT" "value" $path) -}}{{- end -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+{{- $components := list -}}
+{{- $names := list (list $d.frontend "frontend") -}}
+{{- range $name := ($d.workers | default (list $catalog.dynamo.worker.v1beta1)) -}}{{- $names = append $names (list $name "worker") -}}{{- end -}}
+{{- range $pair := $names -}}
+{{- $r := index $roles (index $pair 1) -}}
+{{- $component := dict "name" (index $pair 0) -}}
+{{- with $r.compilation -}}{{- $_ := set $component "compilationCache" (dict "pvcName" . "mountPath" $paths.compilation) -}}{{- end -}}
+{{- if or $r.mounts $r.env -}}
 {{- $container := dict "name" "main" -}}
-{{- with $env -}}{{- $_ := set $container "env" . -}}{{- end -}}
-{{- with $mounts -}}{{- $_ := set $container "volumeMounts" . -}}{{- end -}}
-{{- $_ := set $component "podTemplate" (dict "spec" (dict "containers" (list $container) "volumes" $volumes)) -}}
-{{- toYaml $component -}}
+{{- with $r.env -}}{{- $_ := set $container "env" . -}}{{- end -}}
+{{- with $r.mounts -}}{{- $_ := set $container "volumeMounts" . -}}{{- end -}}
+{{- $podSpec := dict "containers" (list $container) -}}
+{{- with $r.volumes -}}{{- $_ := set $podSpec "volumes" . -}}{{- end -}}
+{{- $_ := set $component "podTemplate" (dict "spec" $podSpec) -}}
+{{- end -}}
+{{- if gt (len $component) 1 -}}{{- $components = append $components $component -}}{{- end -}}
+{{- end -}}
+{{- toYaml (dict "spec" (dict "components" $components)) -}}
 {{- end -}}
 
 {{/*
