@@ -248,36 +248,10 @@ def _download_schema() -> dict[str, Any]:
     }
 
 
-def _class_rules() -> list[dict[str, Any]]:
-    """draft-07 if/then per cache for classes whose driver is known from the catalog."""
-    rules = []
-    by_driver: dict[str, list[str]] = {}
-    for name, info in sorted(CATALOG["classes"].items()):
-        by_driver.setdefault(info["driver"], []).append(name)
-    for driver_name, classes in sorted(by_driver.items()):
-        driver = CATALOG["drivers"][driver_name]
-        then: dict[str, Any] = {"properties": {}}
-        if not driver["blockAllowed"]:
-            then["properties"]["volumeMode"] = {"enum": ["Filesystem"]}
-        if set(driver["accessModes"]) != set(ACCESS_MODES):
-            then["properties"]["accessModes"] = {"oneOf": [
-                {"type": "null"}, {"type": "array", "items": {"enum": driver["accessModes"]}}]}
-        if not then["properties"]:
-            continue
-        # Only for a claim the chart renders (enabled, no existingClaim).
-        rules.append({"if": {"required": ["storageClass"], "properties": {
-                          "storageClass": {"enum": classes}, "enabled": {"const": True},
-                          "existingClaim": {"const": ""}}},
-                      "then": then})
-    return rules
-
-
 def values_schema() -> dict[str, Any]:
-    caches = {}
-    for key in CACHE_KEYS:
-        schema = cache_schema(key)
-        schema["allOf"] = _class_rules()
-        caches[key] = schema
+    # Types, enums, patterns and ranges only: rules across fields (access modes per driver,
+    # Block mode, ...) live in rules.py and templates/_validate.tpl, which name the path and the fix.
+    caches = {key: cache_schema(key) for key in CACHE_KEYS}
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "dynamo-cache chart values",
@@ -312,8 +286,6 @@ def values_schema() -> dict[str, Any]:
 def spec_schema() -> dict[str, Any]:
     """The high-level spec: any values file, plus facts about where it will go."""
     schema = copy.deepcopy(values_schema())
-    for cache in schema["properties"]["caches"]["properties"].values():
-        del cache["allOf"]  # rules.py says the same with the reason and the fix
     for profile in schema["properties"]["storageClasses"]["properties"].values():
         del profile["properties"]["parameters"]["required"]  # a spec is partial: the chart's defaults fill it
     schema["$id"] = "https://dynamo-cache.example/schemas/dynamo-cache-spec.schema.json"

@@ -11,8 +11,9 @@ catalog knows of it (dynamo-cache.expandable), not from a cluster-scoped read.
 Usage: {{ include "dynamo-cache.guard" . }}
 */}}
 {{- define "dynamo-cache.guard" -}}
-{{- $catalog := include "dynamo-cache.catalog.json" . | fromJson -}}
-{{- $caches := include "dynamo-cache.caches" . | fromJson -}}
+{{- include "dynamo-cache.load" . -}}
+{{- $catalog := .dynamoCache.catalog -}}
+{{- $caches := .dynamoCache.caches -}}
 {{- $errors := list -}}
 {{- range $key := $catalog.cacheOrder -}}
 {{- $c := index $caches $key -}}
@@ -23,7 +24,7 @@ Usage: {{ include "dynamo-cache.guard" . }}
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- range $profile := include "dynamo-cache.chartClassesMade" . | fromJsonArray -}}
+{{- range $profile := .dynamoCache.chartClassesMade -}}
 {{- $name := include "dynamo-cache.className" (dict "root" $ "profile" $profile) -}}
 {{- $live := lookup "storage.k8s.io/v1" "StorageClass" "" $name -}}
 {{- if $live -}}
@@ -90,7 +91,7 @@ chart makes against the live one: provisioner, parameters, reclaimPolicy and
 volumeBindingMode of a StorageClass cannot change. Inputs: root, profile, live.
 */}}
 {{- define "dynamo-cache.guard.compareClass" -}}
-{{- $catalog := include "dynamo-cache.catalog.json" .root | fromJson -}}
+{{- $catalog := .root.dynamoCache.catalog -}}
 {{- $sc := index .root.Values.storageClasses .profile -}}
 {{- $info := index $catalog.chartClasses .profile -}}
 {{- $path := printf "storageClasses.%s" .profile -}}
@@ -118,7 +119,7 @@ AKS class; "" when the class is unknown here (the API server then answers).
 Usage: {{ include "dynamo-cache.expandable" (dict "root" $ "cache" $c) }}
 */}}
 {{- define "dynamo-cache.expandable" -}}
-{{- $catalog := include "dynamo-cache.catalog.json" .root | fromJson -}}
+{{- $catalog := .root.dynamoCache.catalog -}}
 {{- if .cache.static -}}
 false
 {{- else if .cache.chartClass -}}

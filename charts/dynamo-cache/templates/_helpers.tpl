@@ -67,30 +67,52 @@ storageClasses (or the existing one named there when create is false).
 Usage: {{ include "dynamo-cache.className" (dict "root" $ "profile" "lustre") }}
 */}}
 {{- define "dynamo-cache.className" -}}
-{{- $catalog := include "dynamo-cache.catalog.json" .root | fromJson -}}
-{{- $suffix := (index $catalog.chartClasses .profile).nameSuffix -}}
-{{- (index .root.Values.storageClasses .profile).name | default (printf "%s-%s" (include "dynamo-cache.clusterPrefix" .root) $suffix) -}}
+{{- include "dynamo-cache.load" .root -}}
+{{- index .root.dynamoCache.classNames .profile -}}
 {{- end -}}
 
 {{/*
-dynamo-cache.caches: every cache with preset and values merged, as JSON:
+dynamo-cache.load: computes, once per render, what the templates read, and keeps it in
+the root context as .dynamoCache: catalog (the JSON parsed once), classNames (profile ->
+class name), caches (presets and values merged), chartClassesMade. Helm renders every
+template of a chart, NOTES included, with one root map, so every later include is free:
+parsing the catalog in each helper cost most of a render. Nothing may modify what it
+holds (copy first, as pvc.yaml does with annotations).
+Usage: {{- include "dynamo-cache.load" $ -}}{{- $caches := $.dynamoCache.caches -}}
+*/}}
+{{- define "dynamo-cache.load" -}}
+{{- if not (hasKey . "dynamoCache") -}}
+{{- $catalog := include "dynamo-cache.catalog.json" . | fromJson -}}
+{{- $names := dict -}}
+{{- range $profile := $catalog.chartClassOrder -}}
+{{- $suffix := (index $catalog.chartClasses $profile).nameSuffix -}}
+{{- $_ := set $names $profile ((index $.Values.storageClasses $profile).name | default (printf "%s-%s" (include "dynamo-cache.clusterPrefix" $) $suffix)) -}}
+{{- end -}}
+{{- $_ := set . "dynamoCache" (dict "catalog" $catalog "classNames" $names) -}}
+{{- include "dynamo-cache.mergeCaches" . -}}
+{{- include "dynamo-cache.findClassesMade" . -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+dynamo-cache.mergeCaches: every cache with preset and values merged, into
+.dynamoCache.caches (by dynamo-cache.load):
 {"model": {"key", "name", "enabled", "size", "accessModes", "volumeMode", "storageClass",
 "chartClass", "static", "volumeName", "driver", "classInfo", "keep", "annotations",
 "labels", "existingClaim"}, ...}. One place decides what each cache gets; the
 templates, the validation and NOTES all read it (generator/dynamo_cache/resolve.py
 is its Python twin, held equal by the tests).
 storageClass: null = preset, "" = omit storageClassName (cluster default), "-" = "".
-Usage: {{ $caches := include "dynamo-cache.caches" . | fromJson }}
 */}}
-{{- define "dynamo-cache.caches" -}}
-{{- $catalog := include "dynamo-cache.catalog.json" . | fromJson -}}
+{{- define "dynamo-cache.mergeCaches" -}}
+{{- $catalog := .dynamoCache.catalog -}}
 {{- $tier := index $catalog.tiers .Values.tier -}}
 {{- $variant := .Values.variant | default $tier.defaultVariant -}}
 {{- $presets := index (index $catalog.presets .Values.tier) $variant | default dict -}}
 {{- $nameOf := dict -}}{{- /* profile -> class name */ -}}
 {{- $profileOf := dict -}}{{- /* class name -> profile */ -}}
 {{- range $profile := $catalog.chartClassOrder -}}
-{{- $className := include "dynamo-cache.className" (dict "root" $ "profile" $profile) -}}
+{{- $className := index $.dynamoCache.classNames $profile -}}
 {{- $_ := set $nameOf $profile $className -}}
 {{- $_ := set $profileOf $className $profile -}}
 {{- end -}}
@@ -156,7 +178,16 @@ Usage: {{ $caches := include "dynamo-cache.caches" . | fromJson }}
   "existingClaim" ($v.existingClaim | default "")
 ) -}}
 {{- end -}}
-{{- toJson $result -}}
+{{- $_ := set .dynamoCache "caches" $result -}}
+{{- end -}}
+
+{{/*
+dynamo-cache.caches: the merged caches as JSON, for tests that feed helpers simulated
+objects. Templates read $.dynamoCache.caches. Usage: {{ include "dynamo-cache.caches" . | fromJson }}
+*/}}
+{{- define "dynamo-cache.caches" -}}
+{{- include "dynamo-cache.load" . -}}
+{{- toJson .dynamoCache.caches -}}
 {{- end -}}
 
 {{/*
@@ -197,7 +228,8 @@ the backend's default (catalog dynamo.backends.<backend>.mountPath).
 Usage: {{ include "dynamo-cache.compilationMount" . }}
 */}}
 {{- define "dynamo-cache.compilationMount" -}}
-{{- $catalog := include "dynamo-cache.catalog.json" . | fromJson -}}
+{{- include "dynamo-cache.load" . -}}
+{{- $catalog := .dynamoCache.catalog -}}
 {{- .Values.dynamo.mountPaths.compilation | default (index $catalog.dynamo.backends .Values.dynamo.backend).mountPath -}}
 {{- end -}}
 
@@ -208,7 +240,7 @@ as compilationCache), as a JSON list. Twin of snippet.compile_env.
 Usage: {{ include "dynamo-cache.compileEnv" (dict "root" $ "mount" "/path" "operatorMounts" true) | fromJsonArray }}
 */}}
 {{- define "dynamo-cache.compileEnv" -}}
-{{- $catalog := include "dynamo-cache.catalog.json" .root | fromJson -}}
+{{- $catalog := .root.dynamoCache.catalog -}}
 {{- $info := index $catalog.dynamo.backends .root.Values.dynamo.backend -}}
 {{- $env := list -}}
 {{- if not (and .operatorMounts $info.operatorSets) -}}
@@ -231,8 +263,9 @@ held equal by the tests). Workers get every cache, the frontend the model cache 
 when the claim can be shared; node-local caches become per-pod ephemeral volumes.
 */}}
 {{- define "dynamo-cache.snippet.v1beta1" -}}
-{{- $catalog := include "dynamo-cache.catalog.json" . | fromJson -}}
-{{- $caches := include "dynamo-cache.caches" . | fromJson -}}
+{{- include "dynamo-cache.load" . -}}
+{{- $catalog := .dynamoCache.catalog -}}
+{{- $caches := .dynamoCache.caches -}}
 {{- $d := .Values.dynamo -}}
 {{- $paths := merge (dict "compilation" (include "dynamo-cache.compilationMount" .)) $d.mountPaths -}}
 {{- $roles := dict "frontend" (dict "volumes" list "mounts" list "env" list "compilation" "") "worker" (dict "volumes" list "mounts" list "env" list "compilation" "") -}}
@@ -291,14 +324,13 @@ when the claim can be shared; node-local caches become per-pod ephemeral volumes
 {{- end -}}
 
 {{/*
-dynamo-cache.chartClassesMade: the storageClasses profiles whose class this release
+dynamo-cache.findClassesMade: the storageClasses profiles whose class this release
 makes (a rendered cache uses it, its create is true, and the scope is not namespace),
-in catalog order, as JSON.
-Usage: {{ range $profile := include "dynamo-cache.chartClassesMade" . | fromJsonArray }}
+in catalog order, into .dynamoCache.chartClassesMade (by dynamo-cache.load).
 */}}
-{{- define "dynamo-cache.chartClassesMade" -}}
-{{- $catalog := include "dynamo-cache.catalog.json" . | fromJson -}}
-{{- $caches := include "dynamo-cache.caches" . | fromJson -}}
+{{- define "dynamo-cache.findClassesMade" -}}
+{{- $catalog := .dynamoCache.catalog -}}
+{{- $caches := .dynamoCache.caches -}}
 {{- $made := list -}}
 {{- if ne .Values.scope "namespace" -}}
 {{- range $profile := $catalog.chartClassOrder -}}
@@ -309,7 +341,7 @@ Usage: {{ range $profile := include "dynamo-cache.chartClassesMade" . | fromJson
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- toJson $made -}}
+{{- $_ := set .dynamoCache "chartClassesMade" $made -}}
 {{- end -}}
 
 {{/*

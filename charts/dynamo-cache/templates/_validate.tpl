@@ -18,8 +18,9 @@ same catalog data, run in `gen-values validate` before anything reaches helm.
 Usage: {{ include "dynamo-cache.validate" . }}
 */}}
 {{- define "dynamo-cache.validate" -}}
-{{- $catalog := include "dynamo-cache.catalog.json" . | fromJson -}}
-{{- $caches := include "dynamo-cache.caches" . | fromJson -}}
+{{- include "dynamo-cache.load" . -}}
+{{- $catalog := .dynamoCache.catalog -}}
+{{- $caches := .dynamoCache.caches -}}
 {{- $errors := list -}}
 {{- $tier := index $catalog.tiers .Values.tier -}}
 {{- if and .Values.variant (not (has .Values.variant $tier.variants)) -}}
