@@ -18,7 +18,13 @@ def imported(*args: str, stdin: str | None = None) -> set[str]:
             if line.startswith("import time:") and "cumulative" not in line}
 
 
-@pytest.mark.parametrize("args", [["--tier", "lustre"], ["--help"], ["--tier", "files", "--set", "caches.model.size=200Gi"]])
+VALUES = helmtool.ROOT / "tests" / "cases" / "valid" / "lustre-full" / "spec.yaml"
+
+
+@pytest.mark.parametrize("args", [["--tier", "lustre"], ["--help"], ["--tier", "files", "--set", "caches.model.size=200Gi"],
+                                  ["validate", str(VALUES)], ["snippet", "--tier", "lustre"],
+                                  ["plan", "--model-size", "140GB", "--replicas", "8"], ["--spec", str(VALUES)]],
+                         ids=["tier", "help", "set", "validate", "snippet", "plan", "spec"])
 def test_fast_paths_do_not_import_heavy_libraries(args: list[str]) -> None:
     modules = imported(*args)
     assert "dynamo_cache.cli" in modules  # the measurement itself works
@@ -38,6 +44,7 @@ def test_benchmark_runs_and_prints_its_figures() -> None:
     proc = subprocess.run([sys.executable, str(helmtool.ROOT / "ci" / "benchmark.py"), "--runs", "1"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    for fragment in ("gen-values --tier lustre", "helm template (Helm 4.3)", "ratio gen-values / helm template",
-                     "Import time", "per second"):
+    for fragment in ("gen-values --tier lustre", "gen-values validate", "gen-values snippet", "gen-values plan",
+                     "default values / scaffold", "download Job + customised / scaffold", "model-download.yaml",
+                     "values.schema.json", "Import time", "per second"):
         assert fragment in proc.stdout, proc.stdout

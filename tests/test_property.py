@@ -125,3 +125,52 @@ def test_values_text_round_trips(data: dict[str, Any]) -> None:
     from dynamo_cache import yamltext
 
     assert yaml_io.load(yamltext.dump(data, {}, ["header"])) == (data or None)
+
+
+yaml_fragments = st.sampled_from([
+    "tier", "lustre", ":", ": ", " ", "  ", "\n", "- ", "#", " #", "[", "]", "{", "}", ",", "'", '"', "\\", "100Gi",
+    "1.5", "1e3", "0x1F", "0o7", "true", "yes", "on", "null", "~", "2026-01-01", "23:30", "&a", "*a", "!!str",
+    "|", ">", "---", "10.0.0.4", "$.path", "a b", "-1", "007", "\t", "é", "key", "caches", "model", "size"])
+
+
+@settings(deadline=None)
+@given(st.lists(yaml_fragments, max_size=30).map("".join))
+def test_fast_yaml_reads_what_ruamel_reads_or_hands_it_over(text: str) -> None:
+    """fastyaml gives ruamel.yaml's answer, or none: never a different one."""
+    from dynamo_cache import fastyaml
+
+    try:
+        fast = fastyaml.load(text)
+    except fastyaml.Unsupported:
+        return
+    assert fast == yaml_io.load(text), text
+
+
+@settings(deadline=None)
+@given(st.dictionaries(st.text(min_size=1, max_size=8), yaml_data, max_size=4))
+def test_fast_yaml_reads_every_values_file_we_write(data: dict[str, Any]) -> None:
+    from dynamo_cache import fastyaml, yamltext
+
+    text = yamltext.dump(data, {}, ["header"])
+    try:
+        fast = fastyaml.load(text)
+    except fastyaml.Unsupported:
+        return
+    assert fast == (data or None)
+
+
+def test_fast_yaml_takes_the_common_files() -> None:
+    """The fast path is used: every values file gen-values writes for a tier, and the
+    case specs, parse without ruamel.yaml."""
+    from dynamo_cache import fastyaml
+
+    texts = [cli_runner().invoke(main, ["--tier", t]).stdout for t in TIERS]
+    texts += [p.read_text() for p in (helmtool.ROOT / "tests" / "cases" / "valid").glob("*/spec.yaml")]
+    taken = 0
+    for text in texts:
+        try:
+            assert fastyaml.load(text) == yaml_io.load(text)
+            taken += 1
+        except fastyaml.Unsupported:
+            pass
+    assert taken >= len(texts) - 3, taken

@@ -3,12 +3,14 @@ prints, picks the exit code: 0 ok, 1 invalid input, 2 usage."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .catalog import CATALOG, TIERS, VARIANTS
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 OK, INVALID, USAGE = 0, 1, 2
 
@@ -80,7 +82,7 @@ def _load(spec_file: str | None, sets: tuple[str, ...], **flags: str | None) -> 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @spec_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the values here (atomically) instead of stdout.")
 @click.option("--force", is_flag=True, help="Replace an existing --output file (kept as FILE.bak).")
 @click.option("--from", "from_values", metavar="VALUES",
@@ -92,7 +94,7 @@ def _load(spec_file: str | None, sets: tuple[str, ...], **flags: str | None) -> 
 @common
 @click.version_option(package_name="dynamo-cache", prog_name="gen-values")
 @click.pass_context
-def main(ctx: click.Context, spec_file: str | None, sets: tuple[str, ...], output: Path | None, force: bool,
+def main(ctx: click.Context, spec_file: str | None, sets: tuple[str, ...], output: str | None, force: bool,
          from_values: str | None, manifests: bool, chart: str | None, helm_binary: str | None, strict: bool, fmt: str,
          **flags: str | None) -> None:
     """Write Helm values for the dynamo-cache chart from a tier preset and a spec.
@@ -147,9 +149,12 @@ def _parse_sets(sets: tuple[str, ...]) -> dict[str, Any]:
     return parsed
 
 
-def _write_output(output: Path, text: str, force: bool) -> int:
+def _write_output(name: str, text: str, force: bool) -> int:
+    from pathlib import Path  # only here: pathlib's imports cost the fast paths 6 ms
+
     from .atomic import write_text
 
+    output = Path(name)
     if output.exists():
         old = output.read_bytes()
         if old == text.encode("utf-8"):
@@ -200,13 +205,13 @@ def validate(ctx: click.Context, files: tuple[str, ...], strict: bool, fmt: str)
 @click.option("--frontend", metavar="NAME", help="Name of your frontend component (default Frontend).")
 @click.option("--worker", "workers", metavar="NAME", multiple=True,
               help="Name of a worker component (repeatable; default: decode, or the backend's for v1alpha1).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the snippet here (atomically) instead of stdout.")
 @click.option("--force", is_flag=True, help="Replace an existing --output file (kept as FILE.bak).")
 @common
 @click.pass_context
 def snippet(ctx: click.Context, spec_file: str | None, sets: tuple[str, ...], api_version: str,
-            workers: tuple[str, ...], output: Path | None, force: bool, strict: bool, fmt: str,
+            workers: tuple[str, ...], output: str | None, force: bool, strict: bool, fmt: str,
             **flags: str | None) -> None:
     """Print the YAML to merge into a DynamoGraphDeployment for these caches.
 
@@ -232,13 +237,16 @@ def snippet(ctx: click.Context, spec_file: str | None, sets: tuple[str, ...], ap
 
 @main.command()
 @click.option("--check", is_flag=True, help="Exit 1 when a generated file differs; write nothing.")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+@click.option("--root", "root_dir", type=click.Path(file_okay=False), default=".",
               show_default=True, help="Repository root holding charts/ and schemas/.")
 @click.pass_context
-def generate(ctx: click.Context, check: bool, root: Path) -> None:
+def generate(ctx: click.Context, check: bool, root_dir: str) -> None:
     """Regenerate the chart's catalog, values, values schema and the spec schema."""
+    from pathlib import Path
+
     from . import chartgen
 
+    root = Path(root_dir)
     if not (root / chartgen.CHART / "Chart.yaml").is_file():
         raise click.UsageError(f"{root}: no {chartgen.CHART}/Chart.yaml here; pass --root")
     stale = chartgen.drift(root) if check else chartgen.write(root)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any, BinaryIO
 
 MAX_BYTES = 1 << 20      # a spec or values file is a few KiB
@@ -26,6 +25,8 @@ def read_bytes(name: str, stdin: BinaryIO | None = None) -> bytes:
         stream = stdin if stdin is not None else sys.stdin.buffer
         data = stream.read(MAX_BYTES + 1)
     else:
+        from pathlib import Path  # not at import: the fast paths read stdin or one file
+
         path = Path(name)
         if path.is_dir():
             raise InputError("is a directory, expected a YAML or JSON file")
@@ -94,6 +95,14 @@ def parse_text(text: str, name: str = "") -> Any:
             raise InputError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
         except RecursionError:
             raise InputError(f"nested deeper than {MAX_DEPTH} levels") from None
+    from . import fastyaml
+
+    try:
+        return fastyaml.load(text)  # the common case, without importing ruamel.yaml
+    except fastyaml.Unsupported:
+        pass
+    except RecursionError:
+        raise InputError(f"nested deeper than {MAX_DEPTH} levels") from None
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 

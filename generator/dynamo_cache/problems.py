@@ -1,7 +1,6 @@
 """Problems found in an input: level, JSON path, message, hint; and their formats."""
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import asdict, dataclass
 from typing import Iterable, Sequence
@@ -31,6 +30,8 @@ def nearest(word: object, choices: Sequence[str]) -> str | None:
     lowered = {c.lower(): c for c in choices}
     if word.lower() in lowered:
         return lowered[word.lower()]
+    import difflib  # only when a suggestion is needed
+
     found = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     return lowered[found[0]] if found else None
 
