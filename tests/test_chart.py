@@ -177,9 +177,22 @@ def test_manifests_are_the_charts_objects_and_validate(tier: str, variant: str) 
             assert doc["metadata"]["namespace"] == "dynamo"
 
 
-def test_manifests_without_helm_say_so(tmp_path) -> None:
-    proc = run("--manifests", env={"PATH": str(tmp_path), "HOME": str(tmp_path)}, cwd=tmp_path)
-    assert proc.returncode == 1 and "no helm binary found" in proc.stderr
+def test_manifests_without_helm_say_so(tmp_path, monkeypatch) -> None:
+    from dynamo_cache import manifests
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("HELM", raising=False)
+    monkeypatch.setattr(manifests.sys, "executable", str(tmp_path / "python"))
+    with pytest.raises(manifests.ManifestError, match="no helm binary found"):
+        manifests.find_helm()
+
+
+def test_manifests_work_anywhere_with_the_packaged_chart(tmp_path) -> None:
+    """No PATH, another directory: helm beside this Python (ci/setup.sh links it) and the
+    chart installed with the package."""
+    proc = run("--tier", "files", "--manifests", env={"PATH": str(tmp_path), "HOME": str(tmp_path)}, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "kind: PersistentVolumeClaim" in proc.stdout
     explicit = run("--manifests", "--helm", "/nonexistent/helm")
     assert explicit.returncode == 1 and "--helm /nonexistent/helm" in explicit.stderr
 

@@ -97,10 +97,17 @@ def test_json_format_lists_every_problem_sorted(tmp_path: Path) -> None:
     spec = _write(tmp_path / "s.yaml", b"tier: lustr\ncaches: {model: {size: 10 gigs, colour: red}}\n")
     proc = run("validate", "--format", "json", str(spec))
     assert proc.returncode == 1
-    items = json.loads(proc.stderr)
+    items = json.loads(proc.stdout)  # the report is validate's output
     assert [i["path"] for i in items] == sorted(i["path"] for i in items)
     assert {i["path"] for i in items} == {"$.tier", "$.caches.model.size", "$.caches.model.colour"}
     assert all(set(i) == {"file", "path", "level", "message", "hint"} for i in items)
+
+
+def test_validate_says_ok_for_a_valid_file(tmp_path: Path) -> None:
+    spec = _write(tmp_path / "s.yaml", b"tier: lustre\n")
+    proc = run("validate", str(spec))
+    assert proc.returncode == 0 and proc.stdout == ""
+    assert proc.stderr == f"ok: {spec} (tier lustre, variant dynamic)\n"
 
 
 def test_validate_accepts_its_own_output(tmp_path: Path) -> None:

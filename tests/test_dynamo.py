@@ -12,6 +12,7 @@ from typing import Any
 import kubernetes_validate
 import pytest
 
+import crds
 import helmtool
 import yaml_io
 from genvalues import run as gen
@@ -150,7 +151,6 @@ def test_gen_values_warns_on_a_branch_revision_and_strict_fails() -> None:
 
 # -- snippets -----------------------------------------------------------------------
 
-DGD_CRD = helmtool.ROOT.parent / "shared" / "external" / "dynamo" / "nvidia.com_dynamographdeployments.yaml"
 BACKENDS = list(CATALOG["dynamo"]["backends"])
 
 
@@ -179,37 +179,19 @@ def pod_with(spec: dict[str, Any]) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "check"}, "spec": {**spec, "containers": containers}}
 
 
-def strict(schema: Any) -> Any:
-    """The CRD's schema with unknown fields refused: the API server prunes them
-    silently, so a field the operator does not know would be lost without a word."""
-    if isinstance(schema, dict):
-        out = {k: strict(v) for k, v in schema.items()}
-        if "properties" in out and "additionalProperties" not in out and not out.get("x-kubernetes-preserve-unknown-fields"):
-            out["additionalProperties"] = False
-        return out
-    if isinstance(schema, list):
-        return [strict(v) for v in schema]
-    return schema
-
-
 @pytest.fixture(scope="module")
 def dgd_schemas() -> dict[str, Any]:
-    if not DGD_CRD.is_file():
-        pytest.skip(f"Dynamo's DGD CRD is not at {DGD_CRD}")
-    crd = yaml_io.load(DGD_CRD.read_text())
-    return {v["name"]: strict(v["schema"]["openAPIV3Schema"]) for v in crd["spec"]["versions"]}
+    return crds.schemas("dynamo/nvidia.com_dynamographdeployments.yaml")
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("api", ["v1beta1", "v1alpha1"])
 @pytest.mark.parametrize("tier", TIERS)
 def test_snippets_are_valid_dgd_fields(dgd_schemas: dict[str, Any], tier: str, api: str, backend: str) -> None:
-    import jsonschema
-
     doc = snippet("--tier", tier, "--api", api, "--backend", backend)
     dgd = {"apiVersion": f"nvidia.com/{api}", "kind": "DynamoGraphDeployment", "metadata": {"name": "check"},
            "spec": {"backendFramework": backend, **doc["spec"]}}
-    jsonschema.Draft7Validator(dgd_schemas[api]).validate(dgd)
+    crds.validate(dgd, dgd_schemas)
 
 
 @pytest.mark.parametrize("tier", TIERS)

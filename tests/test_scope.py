@@ -129,3 +129,36 @@ def test_platform_notes_give_the_team_command(kube: Any, helm_version: str) -> N
     name = f"dc-dynamo-cache-{NAMESPACE}-files-nfs"
     assert f"StorageClass {name}" in run.stdout
     assert f"--set scope=namespace --set storageClasses.filesNfs.name={name}" in run.stdout
+
+
+# -- gen-values validate --live: the chart's guard where lookup cannot run (Argo CD) ------
+
+def validate_live(config: Path, tmp_path: Path, values: dict[str, Any], helm_version: str) -> Any:
+    from genvalues import run as gen
+
+    path = tmp_path / "values.yaml"
+    path.write_text(yaml_io.dump(values))
+    return gen("validate", "--live", "-n", NAMESPACE, "--release", "dc", "--kubeconfig", str(config),
+               "--helm", helmtool.binaries()[helm_version], str(path))
+
+
+def test_validate_live_reports_the_charts_message(kube: Any, helm_version: str, tmp_path: Path) -> None:
+    server, config = kube
+    server.put(claim(modes=("ReadWriteOnce",)))
+    refused = validate_live(config, tmp_path, {}, helm_version)
+    assert refused.returncode == 1, refused.stderr
+    assert "::$.caches.model.accessModes: error: claim model-cache has ReadWriteOnce" in refused.stderr
+    assert [p for p in server.requests if "persistentvolumeclaims/model-cache" in p]  # it read the live claim
+    allowed = validate_live(config, tmp_path, {"caches": {"model": {"accessModes": ["ReadWriteOnce"]}}}, helm_version)
+    assert allowed.returncode == 0, allowed.stderr
+    assert "ok:" in allowed.stderr and "live release dc" in allowed.stderr
+
+
+def test_validate_live_says_when_it_could_not_check(helm_version: str, tmp_path: Path) -> None:
+    config = tmp_path / "kubeconfig"
+    config.write_text(yaml_io.dump({"apiVersion": "v1", "kind": "Config", "current-context": "x",
+                                    "clusters": [{"name": "x", "cluster": {"server": "http://127.0.0.1:9"}}],
+                                    "users": [{"name": "x", "user": {}}],
+                                    "contexts": [{"name": "x", "context": {"cluster": "x", "user": "x"}}]}))
+    proc = validate_live(config, tmp_path, {}, helm_version)
+    assert proc.returncode == 3 and "not checked against the cluster" in proc.stderr, proc.stderr

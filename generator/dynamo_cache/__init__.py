@@ -4,4 +4,4 @@ Library core (no click): `catalog`, `model`, `spec`, `rules`, `values`, `chartge
 The `gen-values` command line lives in `cli` and only parses, calls and prints.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -89,8 +89,8 @@ def _load(spec_file: str | None, sets: tuple[str, ...], **flags: str | None) -> 
               help="Values of the installed release: warn about claims this change would need to migrate.")
 @click.option("--manifests", is_flag=True,
               help="Write the Kubernetes objects (rendered by the chart through helm template) instead of values.")
-@click.option("--chart", metavar="CHART", help="Chart for --manifests (default ./charts/dynamo-cache; a .tgz or oci:// works).")
-@click.option("--helm", "helm_binary", metavar="PATH", help="helm binary for --manifests (default $HELM, PATH, tools/helm4/helm).")
+@click.option("--chart", metavar="CHART", help="Chart for --manifests (default: the chart installed with gen-values; a folder, .tgz or oci:// works).")
+@click.option("--helm", "helm_binary", metavar="PATH", help="helm binary for --manifests (default $HELM, then helm on PATH or beside this Python).")
 @common
 @click.version_option(package_name="dynamo-cache", prog_name="gen-values")
 @click.pass_context
@@ -174,26 +174,73 @@ def _write_output(name: str, text: str, force: bool) -> int:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True)
+@click.option("--live", is_flag=True,
+              help="Also check against the live release: the chart's upgrade guard with real lookups "
+                   "(helm template --dry-run=server, which creates nothing). For CI before Argo CD syncs.")
+@click.option("-n", "--namespace", help="Namespace of the release (--live; default: the file's namespace).")
+@click.option("--release", default="dynamo-cache", show_default=True, help="Release name (--live).")
+@click.option("--kubeconfig", metavar="PATH", help="kubeconfig for --live (default: helm's).")
+@click.option("--context", metavar="NAME", help="kubeconfig context for --live.")
+@click.option("--chart", metavar="CHART", help="Chart for --live (default: the chart installed with gen-values).")
+@click.option("--helm", "helm_binary", metavar="PATH", help="helm binary for --live.")
 @common
 @click.pass_context
-def validate(ctx: click.Context, files: tuple[str, ...], strict: bool, fmt: str) -> None:
-    """Check spec or values FILES (- for stdin) without writing anything."""
+def validate(ctx: click.Context, files: tuple[str, ...], live: bool, namespace: str | None, release: str,
+             kubeconfig: str | None, context: str | None, chart: str | None, helm_binary: str | None,
+             strict: bool, fmt: str) -> None:
+    """Check spec or values FILES (- for stdin) without writing anything.
+
+    \b
+    gen-values validate values.yaml
+    gen-values validate --live -n dynamo --release dynamo-cache values.yaml
+    Exit 0: valid; 1: invalid (or, with --live, a change the cluster would refuse);
+    2: usage; 3: --live could not read the cluster.
+    """
     from . import api
 
     code = OK
     collected = []
     for name in files:
         result = api.load_spec(name, {})
+        if live and result.ok:
+            result, unchecked = _check_live(result, namespace, release, kubeconfig, context, chart, helm_binary)
+            code = max(code, unchecked)
         if fmt == "json":
             collected += [{"file": result.source, **p.__dict__} for p in result.problems]
             code = max(code, _exit_code(result, strict))
         else:
-            code = max(code, _report(result, fmt, strict))
+            file_code = _report(result, fmt, strict)
+            code = max(code, file_code)
+            if file_code == OK and result.spec is not None:
+                spec = result.spec
+                tier = spec.get("tier") or CATALOG["defaultTier"]
+                variant = spec.get("variant") or CATALOG["tiers"][tier]["defaultVariant"]
+                click.echo(f"ok: {result.source} (tier {tier}, variant {variant}"
+                           f"{', live release ' + release if live else ''})", err=True)
     if fmt == "json":
         import json
 
-        click.echo(json.dumps(collected, indent=2), err=True)
+        click.echo(json.dumps(collected, indent=2))  # the report is the output: stdout
     ctx.exit(code)
+
+
+UNCHECKED = 3  # validate --live could not read the cluster
+
+
+def _check_live(result: Any, namespace: str | None, release: str, kubeconfig: str | None, context: str | None,
+                chart: str | None, helm_binary: str | None) -> tuple[Any, int]:
+    from . import api, live, manifests
+    from .problems import sort
+
+    namespace = namespace or result.spec.get("namespace")
+    if not namespace:
+        raise click.UsageError("--live needs the release's namespace: pass -n NAMESPACE")
+    try:
+        found = live.check(api.generate(result), release, namespace, kubeconfig, context, chart, helm_binary)
+    except (live.LiveError, manifests.ManifestError) as exc:
+        click.echo(f"{result.source}: not checked against the cluster: {exc}", err=True)
+        return result, UNCHECKED
+    return api.Result(result.source, result.spec, sort(result.problems + found)), OK
 
 
 @main.command()

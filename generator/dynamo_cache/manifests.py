@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
-DEFAULT_CHART = Path("charts") / "dynamo-cache"
+HERE = Path(__file__).resolve().parent
+# The chart of the same version as this gen-values: inside the installed package, or,
+# in an editable checkout, the repository's charts/dynamo-cache beside generator/.
+PACKAGED_CHARTS = (HERE / "chart", HERE.parent.parent / "charts" / "dynamo-cache")
 
 
 class ManifestError(Exception):
@@ -15,24 +19,25 @@ class ManifestError(Exception):
 
 
 def find_helm(explicit: str | None = None) -> str:
-    """--helm, else $HELM, else `helm` on PATH, else ci/setup.sh's tools/helm4/helm."""
+    """--helm, else $HELM, else `helm` on PATH, else the one beside this Python (ci/setup.sh links it there)."""
     if explicit:
         if shutil.which(explicit):
             return explicit
         raise ManifestError(f"--helm {explicit}: not an executable file")
-    for candidate in (os.environ.get("HELM"), shutil.which("helm"), str(Path("tools") / "helm4" / "helm")):
+    beside = str(Path(sys.executable).parent / "helm")
+    for candidate in (os.environ.get("HELM"), shutil.which("helm"), beside):
         if candidate and shutil.which(candidate):
             return candidate
-    raise ManifestError("no helm binary found: pass --helm PATH, set HELM, put helm (3.19+ or 4.x) on PATH, "
-                        "or run `bash ci/setup.sh` in the repository (it installs tools/helm4/helm)")
+    raise ManifestError("no helm binary found: pass --helm PATH, set HELM, or put helm (3.19+ or 4.x) on PATH")
 
 
 def find_chart(explicit: str | None = None) -> str:
     if explicit:
         return explicit
-    if (DEFAULT_CHART / "Chart.yaml").is_file():
-        return str(DEFAULT_CHART)
-    raise ManifestError(f"no chart at ./{DEFAULT_CHART}: pass --chart with a chart folder, a .tgz, "
+    for chart in PACKAGED_CHARTS:
+        if (chart / "Chart.yaml").is_file():
+            return str(chart)
+    raise ManifestError("the chart is not installed with this gen-values: pass --chart with a chart folder, a .tgz, "
                         "or oci://REGISTRY/charts/dynamo-cache")
 
 

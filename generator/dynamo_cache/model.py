@@ -278,6 +278,12 @@ def values_schema() -> dict[str, Any]:
             "staticVolumes": _static_schema(),
             "dynamo": _dynamo_schema(),
             "modelDownload": _download_schema(),
+            "gitops": {"type": "object", "additionalProperties": False,
+                       "description": "Protections for tools that apply the chart without Helm's keep policy (README, GitOps).",
+                       "properties": {"argocdKeep": {
+                           "type": "boolean",
+                           "description": "Kept claims and their static volumes carry argocd.argoproj.io/sync-options "
+                                          "Prune=false,Delete=false, so Argo CD keeps them wherever Helm would."}}},
             "global": {"type": "object", "description": "Helm global values (unused by this chart)."},
         },
     }
@@ -338,6 +344,7 @@ def defaults() -> dict[str, Any]:
         "dynamo": {"backend": "vllm", "frontend": CATALOG["dynamo"]["frontend"], "workers": [],
                    "mountPaths": {"model": "/model-cache", "compilation": "",
                                   "perf": "/perf-cache"}},
+        "gitops": {"argocdKeep": True},
         "modelDownload": {
             "enabled": False, "model": "", "revision": "", "requireCommit": False, "include": [], "exclude": [],
             "tokenSecret": {"name": "", "key": "HF_TOKEN"},  # the recipes' hf-token-secret uses key HF_TOKEN

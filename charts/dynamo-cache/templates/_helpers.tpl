@@ -356,3 +356,23 @@ compares with a live class. Usage: {{ include "dynamo-cache.classParameters" $sc
 {{- end -}}
 {{- toJson $out -}}
 {{- end -}}
+
+{{/*
+dynamo-cache.keepAnnotations: the annotations that keep an object on uninstall, added to
+annotations (a dict, changed in place): helm.sh/resource-policy: keep, and, unless
+gitops.argocdKeep is false, Argo CD's Prune=false,Delete=false sync options (Argo CD reads
+Helm's keep only on Application deletion, and prunes an object that left the rendered
+set), merged into sync options the user set there.
+Usage: {{- include "dynamo-cache.keepAnnotations" (dict "root" $ "annotations" $annotations) -}}
+*/}}
+{{- define "dynamo-cache.keepAnnotations" -}}
+{{- $_ := set .annotations "helm.sh/resource-policy" "keep" -}}
+{{- if .root.Values.gitops.argocdKeep -}}
+{{- $key := "argocd.argoproj.io/sync-options" -}}
+{{- $options := splitList "," (index .annotations $key | default "") | compact -}}
+{{- range $option := list "Prune=false" "Delete=false" -}}
+{{- if not (has $option $options) -}}{{- $options = append $options $option -}}{{- end -}}
+{{- end -}}
+{{- $_ := set .annotations $key (join "," $options) -}}
+{{- end -}}
+{{- end -}}
