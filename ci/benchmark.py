@@ -37,11 +37,23 @@ def helm_binaries() -> dict[str, str]:
 
 def installed_gen_values(tmp: Path) -> list[str]:
     """gen-values as users get it: the package built and installed in a clean venv
-    (bytecode compiled, no editable-install hooks or other .pth files at startup)."""
-    venv = tmp / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", str(ROOT)],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    (bytecode compiled, no editable-install hooks or other .pth files at startup). Its
+    dependencies are the locked ones this interpreter has, reached through a plain path
+    entry (a .pth line naming a folder runs none of that folder's .pth hooks)."""
+    import sysconfig
+
+    venv, wheels = tmp / "venv", tmp / "wheels"
+    quiet = {"check": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                    "--disable-pip-version-check", "-w", str(wheels), str(ROOT)], **quiet)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    (wheel,) = wheels.glob("*.whl")
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
+                    "--disable-pip-version-check", str(wheel)], **quiet)
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    Path(purelib, "locked-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return [str(venv / "bin" / "gen-values")]
 
 
@@ -181,7 +193,7 @@ def main() -> None:
         print(ratio_line("download Job + customised / scaffold",
                          *pairs([helm["helm4"], "template", "x", str(CHART), "-f", str(custom)], scaffold, args.runs),
                          GOALS["customised / scaffold"]))
-        template_costs(helm["helm4"], CHART, custom, Path(tmp), max(3, args.runs // 3))
+        template_costs(helm["helm4"], CHART, custom, Path(tmp), max(1, args.runs // 3))
         import_breakdown(gen)
     print("\nValidation throughput (schema + Azure rules, no output):")
     throughput()
