@@ -143,7 +143,8 @@ def template_costs(helm: str, chart: Path, values: Path, tmp: Path, runs: int) -
     print("\nCost of each template (helm template with the download Job and customised caches, Helm 4;"
           " the render without it, alternated with the full one):")
     full = [helm, "template", "x", str(chart), "-f", str(values)]
-    for victim in sorted(p.relative_to(chart) for p in (chart / "templates").iterdir()) + [Path("values.schema.json")]:
+    templates = sorted(p.relative_to(chart) for p in (chart / "templates").rglob("*") if p.is_file())
+    for victim in templates + [Path("values.schema.json")]:
         if victim.name.startswith("_"):
             continue  # helpers are called by the others; their cost shows there
         copy = tmp / "without" / victim.name

@@ -38,9 +38,18 @@ class Run:
     stderr: str
 
     @property
-    def docs(self) -> list[dict[str, Any]]:
+    def all_docs(self) -> list[dict[str, Any]]:
         assert self.returncode == 0, self.stderr
         return [d for d in yaml_io.load_all(self.stdout) if d]
+
+    @property
+    def docs(self) -> list[dict[str, Any]]:
+        """What an install creates: the rendered objects without the `helm test` hooks."""
+        return [d for d in self.all_docs if "helm.sh/hook" not in d["metadata"].get("annotations", {})]
+
+    @property
+    def hooks(self) -> list[dict[str, Any]]:
+        return [d for d in self.all_docs if "helm.sh/hook" in d["metadata"].get("annotations", {})]
 
     def kinds(self, kind: str) -> dict[str, dict[str, Any]]:
         return {d["metadata"]["name"]: d for d in self.docs if d["kind"] == kind}

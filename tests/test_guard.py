@@ -97,19 +97,6 @@ def test_guard(probe_chart: Path, helm_version: str, live: dict[str, Any], value
         assert fragment in text, text
 
 
-def test_guard_reads_no_cluster_scoped_object_but_the_classes_it_makes() -> None:
-    """A user with rights in one namespace only can upgrade: every `lookup` of the
-    chart reads the release's claims in its namespace, or a StorageClass the release
-    itself makes (none with scope namespace)."""
-    lookups = []
-    for template in (helmtool.CHART / "templates").iterdir():
-        for line in template.read_text().splitlines():
-            if "lookup " in line and not line.lstrip().startswith(("`", "dry-runs", "{{/*")):
-                lookups.append(line.strip())
-    assert lookups and all('"PersistentVolumeClaim" $.Release.Namespace' in l or
-                           ('"StorageClass" ""' in l and "chartClassesMade" not in l) for l in lookups), lookups
-
-
 def test_guard_runs_in_the_real_templates() -> None:
     """pvc.yaml calls the guard (so an install with lookup data hits it)."""
     pvc = (helmtool.CHART / "templates" / "pvc.yaml").read_text()

@@ -61,9 +61,9 @@ def test_namespace_scope_reads_only_its_namespace(kube: Any, helm_version: str) 
     run = template(helm_version, config, TEAM)
     assert run.returncode == 0, run.stderr
     assert reads(server) and all(p.startswith(f"/api/v1/namespaces/{NAMESPACE}/") for p in reads(server)), reads(server)
-    kinds = {d["kind"] for d in yaml_io.load_all(run.stdout) if d}
-    assert kinds == {"PersistentVolumeClaim"}
-    classes = {d["spec"].get("storageClassName") for d in yaml_io.load_all(run.stdout) if d}
+    objects = [d for d in yaml_io.load_all(run.stdout) if d and "helm.sh/hook" not in d["metadata"].get("annotations", {})]
+    assert {d["kind"] for d in objects} == {"PersistentVolumeClaim"}
+    classes = {d["spec"].get("storageClassName") for d in objects}
     assert "platform-files-nfs" in classes
 
 
@@ -72,7 +72,10 @@ def test_release_scope_reads_only_its_claims_and_the_class_it_makes(kube: Any, h
     run = template(helm_version, config)
     assert run.returncode == 0, run.stderr
     cluster_reads = {p for p in reads(server) if not p.startswith(f"/api/v1/namespaces/{NAMESPACE}/")}
-    assert cluster_reads == {fakekube.path_of("StorageClass", f"dc-dynamo-cache-{NAMESPACE}-files-nfs")}
+    # the class it makes (the guard), and kube-system's namespace object: the preflight's
+    # "am I online" probe (this server has none, so the preflight stands down)
+    assert cluster_reads == {fakekube.path_of("StorageClass", f"dc-dynamo-cache-{NAMESPACE}-files-nfs"),
+                             fakekube.path_of("Namespace", "kube-system")}
 
 
 def test_cluster_scope_makes_only_cluster_scoped_objects(kube: Any, helm_version: str) -> None:

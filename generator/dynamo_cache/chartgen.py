@@ -27,7 +27,8 @@ def template_catalog() -> dict[str, Any]:
     return {
         "cacheOrder": CACHE_KEYS,
         "caches": {k: {"name": v["name"]} for k, v in CATALOG["caches"].items()},
-        "drivers": {k: {f: v[f] for f in ("title", "accessModes", "blockAllowed", "nodeLocal", "expansion")}
+        "drivers": {k: {f: v[f] for f in ("title", "provisioner", "install", "accessModes", "blockAllowed", "nodeLocal",
+                                          "expansion")}
                     for k, v in CATALOG["drivers"].items()},
         "classes": CATALOG["classes"],
         "notClasses": {k: {"driver": v["driver"]} for k, v in CATALOG["notClasses"].items()},
@@ -39,6 +40,7 @@ def template_catalog() -> dict[str, Any]:
                          for k, v in CATALOG["chartClasses"].items()},
         "staticVolumes": CATALOG["staticVolumes"],
         "dynamo": CATALOG["dynamo"],
+        "performance": {"filesPremium": CATALOG["performance"]["filesPremium"]},
         "tiers": {name: {"defaultVariant": tier["defaultVariant"], "variants": list(tier["variants"])}
                   for name, tier in CATALOG["tiers"].items()},
         "presets": {tier: {variant: {k: {f: c[f] for f in ("class", "chartClass", "static", "accessModes", "size", "keep") if f in c}

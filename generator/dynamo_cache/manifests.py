@@ -44,7 +44,8 @@ def find_chart(explicit: str | None = None) -> str:
 def render(values_text: str, release: str, namespace: str | None, chart: str | None = None,
            helm: str | None = None) -> str:
     """The chart's objects for these values, as one YAML stream for `kubectl apply -f`."""
-    cmd = [find_helm(helm), "template", release, find_chart(chart), "-f", "-"]
+    # --no-hooks: the `helm test` Jobs are for Helm only; applied as plain objects they would run at once
+    cmd = [find_helm(helm), "template", release, find_chart(chart), "-f", "-", "--no-hooks"]
     if namespace:
         cmd += ["--namespace", namespace]
     try:

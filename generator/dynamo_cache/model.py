@@ -209,6 +209,16 @@ def _dynamo_schema() -> dict[str, Any]:
                                "description": "Mount paths (HF_HOME = the model cache's); /model-cache as in Dynamo's recipes."}}}
 
 
+def _tests_schema() -> dict[str, Any]:
+    return {"type": "object", "additionalProperties": False,
+            "description": "`helm test`: a Job per cache that writes, fsyncs, reads back and deletes a file, and prints MB/s.",
+            "properties": {
+                "sizeMB": {"type": "integer", "minimum": 1, "maximum": 1048576, "description": "Size of the test file, MB."},
+                "minReadMBps": {"type": "integer", "minimum": 0, "description": "Fail when a cache reads slower; 0 = report only."},
+                "parallel": {"type": "integer", "minimum": 1, "maximum": 64,
+                             "description": "Readers at once on a ReadWriteMany cache, to show shared throughput."}}}
+
+
 def _download_schema() -> dict[str, Any]:
     patterns = {"type": "array", "items": {"type": "string", "minLength": 1}}
     return {
@@ -278,6 +288,13 @@ def values_schema() -> dict[str, Any]:
             "staticVolumes": _static_schema(),
             "dynamo": _dynamo_schema(),
             "modelDownload": _download_schema(),
+            "preflight": {"type": "object", "additionalProperties": False,
+                          "description": "Checks at install and upgrade that the cluster has what the release needs (README, Before and after you install).",
+                          "properties": {"enabled": {
+                              "type": "boolean",
+                              "description": "Fail before creating anything when a CSI driver or a named StorageClass is missing "
+                                             "(skipped offline and with scope namespace)."}}},
+            "tests": _tests_schema(),
             "gitops": {"type": "object", "additionalProperties": False,
                        "description": "Protections for tools that apply the chart without Helm's keep policy (README, GitOps).",
                        "properties": {"argocdKeep": {
@@ -344,6 +361,8 @@ def defaults() -> dict[str, Any]:
         "dynamo": {"backend": "vllm", "frontend": CATALOG["dynamo"]["frontend"], "workers": [],
                    "mountPaths": {"model": "/model-cache", "compilation": "",
                                   "perf": "/perf-cache"}},
+        "preflight": {"enabled": True},
+        "tests": {"sizeMB": 1024, "minReadMBps": 0, "parallel": 1},
         "gitops": {"argocdKeep": True},
         "modelDownload": {
             "enabled": False, "model": "", "revision": "", "requireCommit": False, "include": [], "exclude": [],

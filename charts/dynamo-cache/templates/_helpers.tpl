@@ -376,3 +376,29 @@ Usage: {{- include "dynamo-cache.keepAnnotations" (dict "root" $ "annotations" $
 {{- $_ := set .annotations $key (join "," $options) -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+dynamo-cache.expectedMBps: what the planner (`gen-values plan`, generator/dynamo_cache/
+plan.py) expects one reader to get from a cache's storage, for the helm test to print
+beside what it measured; "" where the catalog has no figure. Same catalog numbers:
+Premium Files 100 + ceil(0.04 x GiB) + ceil(0.06 x GiB) MiB/s, Lustre MB/s per TiB x TiB,
+Premium SSD v2 its provisioned MB/s.
+Usage: {{ include "dynamo-cache.expectedMBps" (dict "root" $ "cache" $c) }}
+*/}}
+{{- define "dynamo-cache.expectedMBps" -}}
+{{- $catalog := .root.dynamoCache.catalog -}}
+{{- $c := .cache -}}
+{{- $gib := divf (include "dynamo-cache.bytes" $c.size | float64) 1073741824.0 | ceil | int -}}
+{{- $sku := $c.classInfo.sku | default "" -}}
+{{- with $c.chartClass -}}{{- $sku = (index $.root.Values.storageClasses .).parameters.skuName | default "" -}}{{- end -}}
+{{- if eq $c.chartClass "lustre" -}}
+{{- $lustre := index $catalog.lustre.skus (index .root.Values.storageClasses.lustre.parameters "sku-name") -}}
+{{- $tib := divf $gib 1024.0 | ceil | int -}}
+{{- printf "%d MB/s (%v MB/s per TiB x %d TiB)" (mul $lustre.mbpsPerTiB $tib) $lustre.mbpsPerTiB $tib -}}
+{{- else if eq $c.chartClass "diskPremiumV2" -}}
+{{- printf "%s MB/s (provisioned)" .root.Values.storageClasses.diskPremiumV2.parameters.DiskMBpsReadWrite -}}
+{{- else if and (eq $c.driver "files") (hasPrefix "Premium_" (toString $sku)) -}}
+{{- $f := $catalog.performance.filesPremium -}}
+{{- printf "%d MiB/s (Premium Files, %d GiB)" (add $f.baseMiBps (mulf $f.ingressPerGiB $gib | ceil | int) (mulf $f.egressPerGiB $gib | ceil | int)) $gib -}}
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,44 @@
+{{/*
+dynamo-cache.preflight: before anything is created, check that the cluster has what
+this release needs: the CSI driver of every class and static volume it makes, and every
+existing StorageClass it names. Fails with what is missing, how to get it, and how to
+skip the check. Skipped offline (helm template, --dry-run=client: lookup returns
+nothing, detected by the kube-system namespace being invisible) and with scope namespace
+(a team with rights in its namespace only cannot read cluster-scoped objects, and a
+failed lookup cannot be caught). `gen-values doctor` makes the same checks from outside.
+Usage: {{ include "dynamo-cache.preflight" . }}
+*/}}
+{{- define "dynamo-cache.preflight" -}}
+{{- include "dynamo-cache.load" . -}}
+{{- if and .Values.preflight.enabled (ne .Values.scope "namespace") (lookup "v1" "Namespace" "" "kube-system") -}}
+{{- $catalog := .dynamoCache.catalog -}}
+{{- $missing := list -}}
+{{- $drivers := list -}}
+{{- range $profile := .dynamoCache.chartClassesMade -}}
+{{- $drivers = append $drivers (index $catalog.chartClasses $profile).driver -}}
+{{- end -}}
+{{- range $key := $catalog.cacheOrder -}}
+{{- $c := index $.dynamoCache.caches $key -}}
+{{- if and $c.enabled (not $c.existingClaim) -}}
+{{- if $c.static -}}
+{{- $drivers = append $drivers (index $catalog.staticVolumes $c.static).driver -}}
+{{- else if and (ne $.Values.scope "cluster") (not (has $c.storageClass (list "" "-"))) (not (and $c.chartClass (has $c.chartClass $.dynamoCache.chartClassesMade))) -}}
+{{- if not (lookup "storage.k8s.io/v1" "StorageClass" "" $c.storageClass) -}}
+{{- $how := printf "create it, or name an existing class in caches.%s.storageClass" $key -}}
+{{- with $c.driver -}}{{- $how = (index $catalog.drivers .).install -}}{{- end -}}
+{{- $missing = append $missing (printf "StorageClass %s (caches.%s) does not exist: %s" $c.storageClass $key $how) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- range $driver := $drivers | uniq -}}
+{{- $info := index $catalog.drivers $driver -}}
+{{- if not (lookup "storage.k8s.io/v1" "CSIDriver" "" $info.provisioner) -}}
+{{- $missing = append $missing (printf "CSI driver %s (%s) is not installed: %s" $info.provisioner $info.title $info.install) -}}
+{{- end -}}
+{{- end -}}
+{{- if $missing -}}
+{{- fail (printf "\n\ndynamo-cache preflight: the cluster lacks what this release needs:\n- %s\n\nNothing was created. Skip this check with --set preflight.enabled=false." (join "\n- " $missing)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
