@@ -17,7 +17,7 @@ if settings is not None:
     # CI is deterministic: the same examples every run and no example database
     # carried between runs. `--hypothesis-profile=fresh` draws new random examples, more
     # of them (README, "Tests").
-    settings.register_profile("ci", derandomize=True, database=None, max_examples=300)
+    settings.register_profile("ci", derandomize=True, database=None, max_examples=200)
     settings.register_profile("fresh", derandomize=False, database=None, max_examples=3000)
     settings.load_profile("ci")
 

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 import helmtool
-import yaml_io
 
 EXTERNAL = helmtool.ROOT.parent / "shared" / "external"
 
@@ -30,7 +29,9 @@ def schemas(relative: str) -> dict[str, Any]:
     path: Path = EXTERNAL / relative
     if not path.is_file():
         pytest.skip(f"the CRD is not at {path} (third-party data, not shipped with this repository)")
-    crd = yaml_io.load(path.read_text())
+    import yaml  # PyYAML's C loader: the CRDs are large, and ruamel.yaml's pure loader takes seconds
+
+    crd = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return {v["name"]: strict(v["schema"]["openAPIV3Schema"]) for v in crd["spec"]["versions"]}
 
 

@@ -73,7 +73,7 @@ def check(document: Any) -> None:
     values = yaml_io.load(result.stdout)
     jsonschema.Draft7Validator(CHART_SCHEMA).validate(values)
     assert fastcheck.valid(values, CHART_SCHEMA)
-    if len(SAMPLED) < 20:  # helm is slow: render a sample of the valid outputs
+    if len(SAMPLED) < 8:  # helm is slow: render a sample of the valid outputs
         SAMPLED.append(result.stdout)
         for version in helmtool.VERSIONS:
             run = helmtool.template(version, result.stdout)

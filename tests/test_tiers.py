@@ -202,26 +202,22 @@ def test_optional_parameters_pass_through_and_unknown_ones_are_refused(helm_vers
     assert helmtool.template(helm_version, bad).returncode != 0
 
 
-def test_cluster_scoped_names_follow_the_release(helm_version: str) -> None:
-    for tier, variant in CASES:
-        values = gen_values(tier, variant)
-        for release in ("a", "b"):
-            run = helmtool.template(helm_version, values, release)
-            for kind in ("StorageClass", "PersistentVolume"):
-                assert all(name.startswith(f"{release}-dynamo-cache-") for name in run.kinds(kind))
-
-
-def test_same_release_name_in_two_namespaces_shares_no_cluster_scoped_object(helm_version: str) -> None:
-    """Helm refuses to adopt an object another release owns: cluster-scoped names carry the namespace."""
+def test_cluster_scoped_names_follow_the_release_and_its_namespace(helm_version: str) -> None:
+    """Helm refuses to adopt an object another release owns: cluster-scoped names carry the
+    release and the namespace, so neither another release nor the same release name in
+    another namespace shares one."""
     made = 0
     for tier, variant in CASES:
         values = gen_values(tier, variant)
         names = {}
-        for namespace in ("team-a", "team-b"):
-            run = helmtool.template(helm_version, values, "dynamo-cache", "--namespace", namespace)
-            names[namespace] = {(kind, name) for kind in ("StorageClass", "PersistentVolume") for name in run.kinds(kind)}
-        assert not names["team-a"] & names["team-b"], (tier, variant)
-        made += len(names["team-a"])
+        for release, namespace in (("a", "team-a"), ("b", "team-a"), ("a", "team-b")):
+            run = helmtool.template(helm_version, values, release, "--namespace", namespace)
+            names[release, namespace] = {(kind, name) for kind in ("StorageClass", "PersistentVolume")
+                                         for name in run.kinds(kind)}
+            assert all(name.startswith(f"{release}-dynamo-cache-{namespace}-") for _, name in names[release, namespace])
+        assert not names["a", "team-a"] & names["b", "team-a"], (tier, variant)
+        assert not names["a", "team-a"] & names["a", "team-b"], (tier, variant)
+        made += len(names["a", "team-a"])
     assert made >= 8  # the test looks at real objects
 
 
