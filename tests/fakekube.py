@@ -26,6 +26,7 @@ GROUPS = {
     "storage.k8s.io": [("storageclasses", "StorageClass", False), ("csidrivers", "CSIDriver", False)],
     "batch": [("jobs", "Job", True)],
     "networking.k8s.io": [("networkpolicies", "NetworkPolicy", True)],
+    "apiextensions.k8s.io": [("customresourcedefinitions", "CustomResourceDefinition", False)],
 }
 
 

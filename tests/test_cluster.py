@@ -3,6 +3,7 @@ the kept claims, reinstall adopts them. Runs only with --kubeconfig PATH (any
 conformant cluster: claims may stay Pending, so no provisioner is needed)."""
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from typing import Any
@@ -193,3 +194,51 @@ def test_namespace_admin_installs_upgrades_and_uninstalls(helm_cluster: Any, kub
     finally:
         as_team("uninstall", "dc", check=False)
         kubectl_run(kube_config, "delete", "storageclass", platform_class, "--wait=false", check=False)
+
+
+def test_preflight_and_doctor_see_a_missing_driver(helm_cluster: Any, kube_config: str, tmp_path: Any) -> None:
+    """The preflight refuses a Lustre install while the CSIDriver is missing and lets it
+    through once it exists; doctor reports both states. Objects this test creates are
+    deleted; objects that were there before are left alone."""
+    helm, claims, namespace = helm_cluster
+    prefix = f"t-{namespace}"[:40]
+    lustre_driver = "azurelustre.csi.azure.com"
+    created: list[tuple[str, str]] = []
+
+    def ensure(kind: str, doc: dict[str, Any]) -> None:
+        name = doc["metadata"]["name"]
+        if kubectl_run(kube_config, "get", kind, name, check=False).returncode != 0:
+            kubectl_run(kube_config, "apply", "-f", "-", stdin=yaml_io.dump(doc))
+            created.append((kind, name))
+
+    def doctor() -> subprocess.CompletedProcess[str]:
+        from genvalues import run as gen
+
+        return gen("doctor", "--kubeconfig", kube_config, "-n", namespace, "--tier", "lustre",
+                   "--kubectl", helmtool.binaries()["kubectl"], "--format", "json")
+
+    try:
+        for name in ("azurefile-csi", "azurefile-csi-premium"):  # AKS's built-in classes the preset names
+            ensure("storageclass", {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": name},
+                                    "provisioner": "file.csi.azure.com", "parameters": {"skuName": "Premium_LRS"}})
+        had_driver = kubectl_run(kube_config, "get", "csidriver", lustre_driver, check=False).returncode == 0
+        args = ["--set", "tier=lustre", "--set", f"fullnameOverride={prefix}"]
+        if not had_driver:
+            refused = helm("install", "rel", str(helmtool.CHART), *args, check=False)
+            assert refused.returncode != 0
+            assert f"CSI driver {lustre_driver} (Azure Managed Lustre) is not installed" in refused.stderr
+            assert "model-cache" not in claims()  # nothing was created
+            report = json.loads(doctor().stdout)
+            assert any(lustre_driver in item for item in report["tiers"]["lustre"])
+        ensure("csidriver", {"apiVersion": "storage.k8s.io/v1", "kind": "CSIDriver", "metadata": {"name": lustre_driver},
+                             "spec": {"attachRequired": False, "podInfoOnMount": True}})
+        helm("install", "rel", str(helmtool.CHART), *args)
+        assert "model-cache" in claims()
+        report = json.loads(doctor().stdout)
+        assert not [item for item in report["tiers"]["lustre"] if lustre_driver in item]
+    finally:
+        helm("uninstall", "rel", check=False)
+        kubectl_run(kube_config, "delete", "pvc", "--all", "-n", namespace, "--wait=false", check=False)
+        kubectl_run(kube_config, "delete", "storageclass", f"{prefix}-lustre", "--wait=false", check=False)
+        for kind, name in created:
+            kubectl_run(kube_config, "delete", kind, name, "--wait=false", check=False)

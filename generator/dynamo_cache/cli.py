@@ -1,5 +1,6 @@
 """gen-values: the thin command line over dynamo_cache.api. Parses, calls,
-prints, picks the exit code: 0 ok, 1 invalid input, 2 usage."""
+prints, picks the exit code: 0 ok, 1 invalid input (or a live check that failed), 2 usage,
+3 the live cluster could not be read."""
 from __future__ import annotations
 
 import sys
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 OK, INVALID, USAGE = 0, 1, 2
+UNCHECKED = 3  # validate --live / doctor could not read the cluster at all
 
 
 def _exit_code(result: Any, strict: bool) -> int:
@@ -224,9 +226,6 @@ def validate(ctx: click.Context, files: tuple[str, ...], live: bool, namespace: 
     ctx.exit(code)
 
 
-UNCHECKED = 3  # validate --live could not read the cluster
-
-
 def _check_live(result: Any, namespace: str | None, release: str, kubeconfig: str | None, context: str | None,
                 chart: str | None, helm_binary: str | None) -> tuple[Any, int]:
     from . import api, live, manifests
@@ -336,6 +335,57 @@ def plan(ctx: click.Context, model_size: str | None, params: str | None, dtype: 
         click.echo(json.dumps(result.as_dict(), indent=2))
     else:
         click.echo(planner.format_text(result), nl=False)
+
+
+@main.command()
+@click.option("--kubeconfig", metavar="PATH", help="kubeconfig (default: kubectl's).")
+@click.option("--context", metavar="NAME", help="kubeconfig context.")
+@click.option("-n", "--namespace", default="default", show_default=True, help="Namespace of the release.")
+@click.option("--release", default="dynamo-cache", show_default=True, help="Release whose claims to report.")
+@click.option("--tier", type=click.Choice(TIERS), help="The tier to judge (default: the values file's, else files).")
+@click.option("--values", "values_file", metavar="FILE", help="Values (or spec) of the release: its tier is judged.")
+@click.option("--model-size", metavar="SIZE", help="With --replicas: recommend the best tier usable in this cluster.")
+@click.option("--replicas", type=click.IntRange(min=1), default=1, show_default=True, help="Replicas that start together.")
+@click.option("--kubectl", "kubectl_binary", metavar="PATH", help="kubectl binary (default $KUBECTL, PATH, beside this Python).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def doctor(ctx: click.Context, kubeconfig: str | None, context: str | None, namespace: str, release: str,
+           tier: str | None, values_file: str | None, model_size: str | None, replicas: int,
+           kubectl_binary: str | None, fmt: str) -> None:
+    """Read a live cluster: CSI drivers, StorageClasses, node pools, the release's claims, Dynamo's CRD;
+    which tiers work there now and what the others need.
+
+    \b
+    gen-values doctor -n dynamo --tier lustre
+    gen-values doctor --values values.yaml --model-size 140GB --replicas 8 --format json
+    Exit 0: the chosen tier is usable; 1: something it needs is missing; 3: the cluster could not be read.
+    """
+    from . import api, doctor as checks, plan as planner
+
+    if values_file:
+        result = api.load_spec(values_file, {})
+        if _report(result, "text", False) != OK:
+            ctx.exit(INVALID)
+        assert result.spec is not None
+        tier = tier or result.spec.get("tier")
+        namespace = result.spec.get("namespace") or namespace
+    try:
+        size = planner.model_bytes(model_size) if model_size else None
+        kubectl = checks.find_kubectl(kubectl_binary)
+    except planner.PlanError as exc:
+        raise click.BadParameter(str(exc), param_hint="--model-size") from None
+    except checks.DoctorError as exc:
+        click.echo(f"gen-values doctor: {exc}", err=True)
+        ctx.exit(UNCHECKED)
+    report = checks.examine(kubectl, kubeconfig, context, namespace, release, tier or CATALOG["defaultTier"],
+                            size, replicas)
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(report.as_dict(), indent=2))
+    else:
+        click.echo(checks.format_text(report), nl=False)
+    ctx.exit(OK if report.ok else UNCHECKED if report.undetermined else INVALID)
 
 
 def run() -> None:
