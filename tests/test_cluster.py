@@ -14,6 +14,8 @@ import helmtool
 import yaml_io
 
 pytestmark = pytest.mark.cluster
+# The test cluster has no CSI drivers: tests about something else turn the preflight off.
+NO_PREFLIGHT = ["--set", "preflight.enabled=false"]
 
 
 @pytest.fixture
@@ -74,7 +76,7 @@ def test_static_volume_binds_to_its_claim_and_survives_uninstall(helm_cluster: A
     helm, claims, namespace = helm_cluster
     prefix = f"t-{namespace}"[:40]  # cluster-scoped names unique per test namespace
     args = ["--set", "tier=lustre", "--set", "variant=static", "--set", "staticVolumes.lustre.mgsIpAddress=10.0.0.4",
-            "--set", f"fullnameOverride={prefix}"]
+            "--set", f"fullnameOverride={prefix}", *NO_PREFLIGHT]
     try:
         helm("install", "rel", str(helmtool.CHART), *args)
         pv_name = f"{prefix}-model-cache"
@@ -97,7 +99,7 @@ def test_static_volume_binds_to_its_claim_and_survives_uninstall(helm_cluster: A
 def test_storage_class_change_is_stopped_by_the_chart(helm_cluster: Any, kube_config: str) -> None:
     helm, _, namespace = helm_cluster
     prefix = f"t-{namespace}"[:40]
-    args = ["--set", "tier=lustre", "--set", f"fullnameOverride={prefix}"]
+    args = ["--set", "tier=lustre", "--set", f"fullnameOverride={prefix}", *NO_PREFLIGHT]
     try:
         helm("install", "rel", str(helmtool.CHART), *args)  # the class exists; the claim waits for a driver
         changed = helm("upgrade", "rel", str(helmtool.CHART), *args,
@@ -124,7 +126,8 @@ def test_same_release_name_in_two_namespaces(helm_cluster: Any, kube_config: str
     chart = str(helmtool.CHART)
 
     def helm_in(ns: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        cmd = [helmtool.binaries()[helm_version], *args, "-n", ns, "--kubeconfig", kube_config]
+        extra = NO_PREFLIGHT if args[0] in ("install", "upgrade") else []
+        cmd = [helmtool.binaries()[helm_version], *args, "-n", ns, "--kubeconfig", kube_config, *extra]
         return subprocess.run(cmd, capture_output=True, text=True, check=check, timeout=300)
 
     def classes() -> set[str]:
