@@ -28,7 +28,7 @@ def template_catalog() -> dict[str, Any]:
         "cacheOrder": CACHE_KEYS,
         "caches": {k: {"name": v["name"]} for k, v in CATALOG["caches"].items()},
         "drivers": {k: {f: v[f] for f in ("title", "provisioner", "install", "accessModes", "blockAllowed", "nodeLocal",
-                                          "expansion")}
+                                          "expansion", "maxSize", "maxSizePremiumV2") if f in v}
                     for k, v in CATALOG["drivers"].items()},
         "classes": CATALOG["classes"],
         "notClasses": {k: {"driver": v["driver"]} for k, v in CATALOG["notClasses"].items()},
@@ -36,7 +36,8 @@ def template_catalog() -> dict[str, Any]:
         "chartClassOrder": CHART_CLASSES,
         "chartClasses": {k: {"provisioner": CATALOG["drivers"][v["driver"]]["provisioner"],
                              **{f: v[f] for f in ("driver", "nameSuffix", "volumeBindingMode", "allowVolumeExpansion")},
-                             "premiumV2Only": [p for p, spec in v["parameters"].items() if spec.get("premiumV2Only")]}
+                             "premiumV2Only": [p for p, spec in v["parameters"].items() if spec.get("premiumV2Only")],
+                             "ranges": {p: spec["range"] for p, spec in v["parameters"].items() if "range" in spec}}
                          for k, v in CATALOG["chartClasses"].items()},
         "staticVolumes": CATALOG["staticVolumes"],
         "dynamo": CATALOG["dynamo"],

@@ -14,6 +14,20 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 OK, INVALID, USAGE = 0, 1, 2
+
+
+class Choice(click.Choice):
+    """click's Choice, with the nearest valid spelling, as the spec's errors have."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            from .problems import nearest
+
+            near = nearest(value, list(self.choices))
+            hint = f"; did you mean {near!r}?" if near else ""
+            self.fail(f"{value!r} is not one of {', '.join(map(str, self.choices))}{hint}", param, ctx)
 UNCHECKED = 3  # validate --live / doctor could not read the cluster at all
 
 
@@ -35,7 +49,7 @@ def _report(result: Any, fmt: str, strict: bool) -> int:
 
 _common = [
     click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1)."),
-    click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+    click.option("--format", "fmt", type=Choice(["text", "json"]), default="text",
                  show_default=True, help="How problems are printed on stderr."),
 ]
 
@@ -54,13 +68,13 @@ common = options(_common)
 
 # The options that say what to generate: shared by the main command and `snippet`.
 _spec = [
-    click.option("--tier", type=click.Choice(TIERS), help="Storage preset (default: the spec's, else files)."),
-    click.option("--variant", type=click.Choice(VARIANTS), help="Variant of the tier (README, Presets), e.g. static."),
+    click.option("--tier", type=Choice(TIERS), help="Storage preset (default: the spec's, else files)."),
+    click.option("--variant", type=Choice(VARIANTS), help="Variant of the tier (README, Presets), e.g. static."),
     click.option("--spec", "spec_file", metavar="FILE", help="High-level spec (YAML or JSON, - for stdin)."),
     click.option("--release", help="Helm release name (checks names; derives cluster-scoped names)."),
     click.option("--namespace", help="Namespace of the claims."),
     click.option("--model-size", help="Size of the model files, e.g. 140GB (checks the model cache size)."),
-    click.option("--lustre-sku", type=click.Choice(list(CATALOG["lustre"]["skus"])), help="AMLFS SKU (tier lustre)."),
+    click.option("--lustre-sku", type=Choice(list(CATALOG["lustre"]["skus"])), help="AMLFS SKU (tier lustre)."),
     click.option("--zone", help="Availability zone of the Lustre filesystem (tier lustre)."),
     click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
                  help="Set any spec value, e.g. --set staticVolumes.lustre.mgsIpAddress=10.0.0.4 (repeatable; VALUE is YAML)."),
@@ -78,8 +92,18 @@ def _load(spec_file: str | None, sets: tuple[str, ...], **flags: str | None) -> 
              "zone": "storageClasses.lustre.parameters.zone", "backend": "dynamo.backend",
              "frontend": "dynamo.frontend", "workers": "dynamo.workers"}
     overrides: dict[str, Any] = {names.get(k, k): v for k, v in flags.items() if v is not None}
-    overrides.update(_parse_sets(sets))
-    return api.load_spec(spec_file, overrides)
+    set_values = _parse_sets(sets)
+    for flag, path in names.items():  # one value, one source
+        if flags.get(flag) is not None and path in set_values:
+            option = "--" + flag.replace("_", "-")
+            raise click.UsageError(f"{option} and --set {path}=... both set {path}: give one")
+    overrides.update(set_values)
+    result = api.load_spec(spec_file, overrides)
+    lustre_flags = [f"--{f.replace('_', '-')}" for f in ("lustre_sku", "zone") if flags.get(f) is not None]
+    if lustre_flags and result.spec is not None and result.spec.get("tier", CATALOG["defaultTier"]) != "lustre":
+        raise click.UsageError(f"{' and '.join(lustre_flags)} apply to tier lustre; the tier is "
+                               f"{result.spec.get('tier', CATALOG['defaultTier'])}: add --tier lustre, or leave them out")
+    return result
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -110,6 +134,11 @@ def main(ctx: click.Context, spec_file: str | None, sets: tuple[str, ...], outpu
     gen-values plan --model-size 140GB --replicas 8
     """
     if ctx.invoked_subcommand is not None:
+        given = [p.opts[0] for p in ctx.command.params
+                 if ctx.get_parameter_source(p.name) == click.core.ParameterSource.COMMANDLINE]
+        if given:  # they would be ignored: say so rather than drop them
+            raise click.UsageError(f"{', '.join(given)} before `{ctx.invoked_subcommand}` would be ignored: options "
+                                   f"go after the command (gen-values {ctx.invoked_subcommand} --help lists them)")
         return
     from . import api
 
@@ -244,9 +273,9 @@ def _check_live(result: Any, namespace: str | None, release: str, kubeconfig: st
 
 @main.command()
 @spec_options
-@click.option("--api", "api_version", type=click.Choice(["v1beta1", "v1alpha1"]), default="v1beta1", show_default=True,
+@click.option("--api", "api_version", type=Choice(["v1beta1", "v1alpha1"]), default="v1beta1", show_default=True,
               help="DynamoGraphDeployment API version.")
-@click.option("--backend", type=click.Choice(list(CATALOG["dynamo"]["backends"])),
+@click.option("--backend", type=Choice(list(CATALOG["dynamo"]["backends"])),
               help="The DGD's backendFramework (default vllm): sets what the engine reads for its compile cache.")
 @click.option("--frontend", metavar="NAME", help="Name of your frontend component (default Frontend).")
 @click.option("--worker", "workers", metavar="NAME", multiple=True,
@@ -281,7 +310,7 @@ def snippet(ctx: click.Context, spec_file: str | None, sets: tuple[str, ...], ap
     ctx.exit(_write_output(output, text, force))
 
 
-@main.command()
+@main.command(hidden=True)  # a maintainer's command (README, Architecture), not a user's
 @click.option("--check", is_flag=True, help="Exit 1 when a generated file differs; write nothing.")
 @click.option("--root", "root_dir", type=click.Path(file_okay=False), default=".",
               show_default=True, help="Repository root holding charts/ and schemas/.")
@@ -307,10 +336,10 @@ def generate(ctx: click.Context, check: bool, root_dir: str) -> None:
 @click.option("--dtype", default="bf16", show_default=True, help="Bytes per parameter: fp32, bf16, fp16, fp8, int8, int4, fp4.")
 @click.option("--replicas", type=click.IntRange(min=1), default=1, show_default=True, help="Replicas that start together.")
 @click.option("--vm", metavar="SIZE", help="Node VM size, for node-local NVMe figures (e.g. L8s_v3).")
-@click.option("--lustre-sku", type=click.Choice(list(CATALOG["lustre"]["skus"])), help="AMLFS SKU (default: the preset's).")
+@click.option("--lustre-sku", type=Choice(list(CATALOG["lustre"]["skus"])), help="AMLFS SKU (default: the preset's).")
 @click.option("--target", "target_s", type=click.FloatRange(min=1), default=600, show_default=True,
               help="Cold-start target in seconds for all replicas: the cheapest tier meeting it is recommended.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 def plan(ctx: click.Context, model_size: str | None, params: str | None, dtype: str, replicas: int, vm: str | None,
          lustre_sku: str | None, target_s: float, fmt: str) -> None:
@@ -342,12 +371,12 @@ def plan(ctx: click.Context, model_size: str | None, params: str | None, dtype: 
 @click.option("--context", metavar="NAME", help="kubeconfig context.")
 @click.option("-n", "--namespace", default="default", show_default=True, help="Namespace of the release.")
 @click.option("--release", default="dynamo-cache", show_default=True, help="Release whose claims to report.")
-@click.option("--tier", type=click.Choice(TIERS), help="The tier to judge (default: the values file's, else files).")
+@click.option("--tier", type=Choice(TIERS), help="The tier to judge (default: the values file's, else files).")
 @click.option("--values", "values_file", metavar="FILE", help="Values (or spec) of the release: its tier is judged.")
 @click.option("--model-size", metavar="SIZE", help="With --replicas: recommend the best tier usable in this cluster.")
 @click.option("--replicas", type=click.IntRange(min=1), default=1, show_default=True, help="Replicas that start together.")
 @click.option("--kubectl", "kubectl_binary", metavar="PATH", help="kubectl binary (default $KUBECTL, PATH, beside this Python).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 def doctor(ctx: click.Context, kubeconfig: str | None, context: str | None, namespace: str, release: str,
            tier: str | None, values_file: str | None, model_size: str | None, replicas: int,

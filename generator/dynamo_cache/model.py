@@ -69,7 +69,8 @@ HHMM = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
 DNS_HINT = "lowercase letters, digits, '-' and '.', starting and ending with a letter or digit (DNS-1123)"
 # What each pattern means, for error hints (schema_check).
 PATTERN_HINTS = {
-    quantity.PATTERN: "a Kubernetes quantity greater than zero, such as 100Gi, 1.5Ti or 500G",
+    quantity.PATTERN: "a Kubernetes quantity with its unit, such as 100Gi, 1.5Ti or 500G (a bare number would be bytes)",
+    quantity.MODEL_SIZE: "a size with its unit, such as 140GB, 65Gi or 1.5TB",
     HHMM: "HH:MM in UTC, such as 02:00",
     "^(|[1-3])$": "an availability zone, 1, 2 or 3; empty in a region without zones",
     LUSTRE_SUBDIR: "a sub-directory such as models: not empty or '/' (the Lustre node plugin refuses the root)",
@@ -318,7 +319,7 @@ def spec_schema() -> dict[str, Any]:
                     "description": "Helm release name (Helm allows 53 characters)."},
         "namespace": {"type": "string", "maxLength": 63, "pattern": DNS1123_LABEL,
                       "description": "Namespace of the claims (the DynamoGraphDeployment's namespace)."},
-        "modelSize": {"type": "string", "maxLength": 32,
+        "modelSize": {"type": "string", "maxLength": 32, "pattern": quantity.MODEL_SIZE,
                       "description": "Size of the model's files, e.g. 140GB or 65Gi: checks the model cache is large enough."},
         "existingStorageClasses": {"type": "array", "items": {"type": "string"}, "uniqueItems": True,
                                    "description": "Classes that exist in your cluster besides AKS built-ins (silences the unknown-class warning)."},

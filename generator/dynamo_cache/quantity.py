@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 DECIMAL = {"": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18}
@@ -10,7 +10,11 @@ SUFFIXES = {**BINARY, **DECIMAL}
 
 # Positive quantities only: a PVC of size 0 or below is never what anyone means.
 # RE2-compatible (no look-ahead), so Helm's schema engines accept the same pattern.
-PATTERN = r"^([1-9][0-9]*(\.[0-9]+)?|0\.[0-9]*[1-9][0-9]*)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$"
+# A unit is required: a bare number is bytes to Kubernetes, and "size: 100" is never what
+# anyone means by a cache.
+PATTERN = r"^([1-9][0-9]*(\.[0-9]+)?|0\.[0-9]*[1-9][0-9]*)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)$"
+# How people write a model's size: 140GB, 65Gi, 1.5TB, 300 GiB (a unit is required).
+MODEL_SIZE = r"^[0-9]+(\.[0-9]+)? ?([KkMmGgTtPp][Ii]?[Bb]?)$"
 _RE = re.compile(PATTERN)
 GiB = 2**30
 TiB = 2**40
@@ -26,13 +30,15 @@ def parse(text: str) -> Decimal:
 
 
 def human(nbytes: Decimal | int) -> str:
-    """Shortest exact binary form ("4Ti", "100Gi"), else GiB with decimals."""
+    """A size a person can type: the largest binary unit, down to Gi, that holds it exactly
+    ("4Ti", "1536Gi"), else rounded up to whole Gi ("157Gi"); below 1 Gi, whole Mi."""
     value = Decimal(nbytes)
-    for suffix in ("Ei", "Pi", "Ti", "Gi", "Mi", "Ki"):
+    for suffix in ("Ei", "Pi", "Ti", "Gi"):
         unit = BINARY[suffix]
         if value >= unit and value % unit == 0:
             return f"{value // unit}{suffix}"
-    return f"{(value / GiB):.2f}Gi"
+    unit, suffix = (GiB, "Gi") if value >= GiB else (BINARY["Mi"], "Mi")
+    return f"{(value / unit).to_integral_value(ROUND_CEILING)}{suffix}"
 
 
 def parse_model_size(text: str) -> Decimal:

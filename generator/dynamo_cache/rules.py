@@ -13,6 +13,15 @@ from .model import COMMIT_SHA
 from .problems import ERROR, WARNING, Problem, nearest
 from .resolve import Cache, caches, lustre_sku, values_of
 
+# Each rule's errors hold in both engines: its twin in templates/_validate.tpl carries a
+# comment naming it ("rules._name") and tests/test_engines.py holds the two equal. A rule
+# that cannot live in the chart says why here.
+CHART_TWINS = ("_variant", "_chart_class_setup", "_access_modes", "_sizes", "_static_setup", "_block_cache_pool",
+               "_download", "duplicate claim names")
+GEN_VALUES_ONLY = {
+    "_classes": "whether a class exists is a fact of the cluster: the chart's preflight checks it online",
+    "_relative_sizes": "modelSize is a spec fact, not a chart value (and it only warns)",
+}
 SHARED_MODES = {"ReadWriteMany", "ReadOnlyMany"}
 MANY_WRITER_CACHES = {"compilation", "perf"}  # the model cache is written once, by the download job
 
@@ -96,7 +105,7 @@ def _chart_class_setup(values: dict[str, Any], used: set[str]) -> Iterator[Probl
                 low, high = spec["range"]
                 if not low <= int(value) <= high:
                     yield Problem(f"{path}.parameters.{key}", ERROR, f"{value} is outside {low}..{high}",
-                                  CATALOG["chartClasses"][profile_name]["source"])
+                                  f"the driver accepts {low} to {high}")
             if spec.get("premiumV2Only") and value and not sku.startswith("PremiumV2_"):
                 yield Problem(f"{path}.parameters.{key}", ERROR,
                               f"only Premium Files v2 has provisioned IOPS and bandwidth; skuName is {sku}",

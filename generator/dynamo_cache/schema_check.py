@@ -72,9 +72,39 @@ def _messages(error: Any) -> Iterator[tuple[list[Any], str, str]]:
         yield path, f"{given} does not have the expected form", _pattern_hint(error.validator_value)
         return
     if error.validator == "type":
-        yield path, f"{given} is a {type(error.instance).__name__ if error.instance is not None else 'null'}, expected {error.validator_value}", ""
+        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        expected = " or ".join(YAML_TYPES.get(t, t) for t in wanted)
+        yield path, f"{given} is {_yaml_kind(error.instance)}, expected {expected}", ""
+        return
+    if error.validator in ("maxLength", "minLength"):
+        bound = "at most" if error.validator == "maxLength" else "at least"
+        yield path, f"{given} has {len(error.instance)} characters; {bound} {error.validator_value} allowed", ""
+        return
+    if error.validator in ("maximum", "minimum"):
+        bound = "at most" if error.validator == "maximum" else "at least"
+        yield path, f"{given} is out of range: {bound} {error.validator_value}", ""
         return
     yield path, error.message if len(error.message) < 300 else error.message[:297] + "...", ""
+
+
+# What each JSON Schema type is called in a YAML file, with an example of it.
+YAML_TYPES = {"string": "text (quote it, e.g. \"2\")", "array": "a list, e.g. [ReadWriteMany]",
+              "object": "a mapping of keys to values", "boolean": "true or false", "integer": "a whole number",
+              "number": "a number", "null": "null (nothing)"}
+
+
+def _yaml_kind(value: Any) -> str:
+    if value is None:
+        return "null (empty)"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
 
 
 def _pattern_hint(pattern: str) -> str:

@@ -23,16 +23,18 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- $caches := .dynamoCache.caches -}}
 {{- $errors := list -}}
 {{- $tier := index $catalog.tiers .Values.tier -}}
-{{- if and .Values.variant (not (has .Values.variant $tier.variants)) -}}
+{{- if and .Values.variant (not (has .Values.variant $tier.variants)) -}}{{- /* rules._variant */ -}}
 {{- $errors = append $errors (printf "variant: tier %s has no variant %q; allowed: %s" .Values.tier .Values.variant (join ", " $tier.variants)) -}}
 {{- end -}}
+{{- if not $errors -}}{{- /* the presets depend on the variant: nothing else can be checked without one */ -}}
 {{- $claimNames := dict -}}
 {{- $used := dict -}}
+{{- $checkedClasses := dict -}}
 {{- range $key := $catalog.cacheOrder -}}
 {{- $c := index $caches $key -}}
 {{- $path := printf "caches.%s" $key -}}
 {{- if and $c.enabled (not $c.existingClaim) -}}
-{{- if hasKey $claimNames $c.name -}}
+{{- if hasKey $claimNames $c.name -}}{{- /* rules.check: duplicate claim names */ -}}
 {{- $errors = append $errors (printf "%s.name: claim name %q is already used by caches.%s; two caches cannot share one claim" $path $c.name (index $claimNames $c.name)) -}}
 {{- end -}}
 {{- $_ := set $claimNames $c.name $key -}}
@@ -41,12 +43,31 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- if and (eq $c.volumeMode "Block") (not $driver.blockAllowed) -}}
 {{- $errors = append $errors (printf "%s.volumeMode: %s (%s) does not support volumeMode Block; use Filesystem" $path $c.storageClass $driver.title) -}}
 {{- end -}}
-{{- if ne $c.volumeMode "Block" -}}
+{{- if and (eq $c.volumeMode "Block") (eq $c.driver "disk") -}}
+{{- /* rules._access_modes: a shared raw disk needs maxShares >= 2 */ -}}
+{{- $shared := list -}}
+{{- range $mode := list "ReadOnlyMany" "ReadWriteMany" -}}{{- if has $mode $c.accessModes -}}{{- $shared = append $shared $mode -}}{{- end -}}{{- end -}}
+{{- $shares := 1 -}}
+{{- with $c.chartClass -}}{{- $shares = (index $.Values.storageClasses .).parameters.maxShares | default "1" | int -}}{{- end -}}
+{{- if and $shared (or (hasKey $catalog.classes $c.storageClass) (and $c.chartClass (lt $shares 2))) -}}
+{{- $errors = append $errors (printf "%s.accessModes: %s on Azure Disk needs a class with maxShares >= 2; %s has none" $path (first $shared) $c.storageClass) -}}
+{{- end -}}
+{{- end -}}
+{{- if not (and (eq $c.volumeMode "Block") (eq $c.driver "disk")) -}}{{- /* a raw disk's modes: maxShares, above */ -}}
 {{- range $i, $mode := $c.accessModes -}}
 {{- if not (has $mode $driver.accessModes) -}}
 {{- $why := ternary "a node-local volume lives on one node and is lost with it" "an Azure Disk in Filesystem mode attaches to one node" $driver.nodeLocal -}}
 {{- $errors = append $errors (printf "%s.accessModes[%d]: %s (%s) cannot be %s: %s; use ReadWriteOnce, or tier files or lustre for a cache shared across nodes" $path $i $c.storageClass $driver.title $mode $why) -}}
 {{- end -}}
+{{- end -}}
+{{- end -}}
+{{- with $driver.maxSize -}}
+{{- /* rules._sizes: the storage's largest size */ -}}
+{{- $sku := $c.classInfo.sku | default "" -}}
+{{- with $c.chartClass -}}{{- $sku = (index $.Values.storageClasses .).parameters.skuName | default "" -}}{{- end -}}
+{{- $limit := ternary ($driver.maxSizePremiumV2 | default .) . (hasPrefix "PremiumV2" (toString $sku)) -}}
+{{- if gt (include "dynamo-cache.bytes" $c.size | float64) (include "dynamo-cache.bytes" $limit | float64) -}}
+{{- $errors = append $errors (printf "%s.size: %s exceeds the %s maximum of %s" $path $c.size $driver.title $limit) -}}
 {{- end -}}
 {{- end -}}
 {{- if eq $c.chartClass "lustre" -}}
@@ -57,12 +78,21 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- $errors = append $errors (printf "%s.size: %s exceeds the %s maximum of %vTi" $path $c.size $skuName $sku.maxTiB) -}}
 {{- end -}}
 {{- end -}}
+{{- if and $c.chartClass (not (hasKey $checkedClasses $c.chartClass)) -}}
+{{- $_ := set $checkedClasses $c.chartClass true -}}{{- /* once per class, as rules._chart_class_setup */ -}}
 {{- with $c.chartClass -}}
 {{- $sc := index $.Values.storageClasses . -}}
 {{- if and (eq $.Values.scope "namespace") (not $sc.name) -}}
 {{- $errors = append $errors (printf "storageClasses.%s.name: scope is namespace, so this release makes no StorageClass: name the class the platform team installed (its NOTES print it)" .) -}}
 {{- else if and (not $sc.create) (not $sc.name) -}}
 {{- $errors = append $errors (printf "storageClasses.%s.name: create is false, so the class must already exist, but no name is given" .) -}}
+{{- end -}}
+{{- range $param, $range := (index $catalog.chartClasses .).ranges -}}
+{{- /* rules._chart_class_setup: provisioned figures the disk accepts */ -}}
+{{- $value := index $sc.parameters $param -}}
+{{- if and $value (or (lt (int $value) (int (first $range))) (gt (int $value) (int (last $range)))) -}}
+{{- $errors = append $errors (printf "storageClasses.%s.parameters.%s: %s is outside %v..%v" $c.chartClass $param $value (first $range) (last $range)) -}}
+{{- end -}}
 {{- end -}}
 {{- range $param := (index $catalog.chartClasses .).premiumV2Only -}}
 {{- if and (index $sc.parameters $param) (not (hasPrefix "PremiumV2_" (toString $sc.parameters.skuName))) -}}
@@ -73,10 +103,11 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- $errors = append $errors "storageClasses.blobFuse.blockCache.diskSizeMB: a blobfuse2 disk cache needs a directory of its own per volume, and a StorageClass gives all its volumes the same mount options; keep 0 (memory only) on this class, or bind existing storage with variant static, where each PersistentVolume gets its own directory" -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
 {{- if or (eq $c.chartClass "blobFuse") (and (eq $c.static "blob") (ne $.Values.staticVolumes.blob.protocol "nfs")) -}}
 {{- $_ := set $used "blobfuse2" true -}}
 {{- end -}}
-{{- with $c.static -}}
+{{- with $c.static -}}{{- /* rules._static_setup */ -}}
 {{- $volume := index $.Values.staticVolumes . -}}
 {{- if eq $.Values.scope "namespace" -}}
 {{- if not $volume.name -}}
@@ -107,7 +138,7 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- $errors = append $errors (printf "storageClasses.blobFuse.blockCache.poolSizeMB: %v MB cannot hold the blocks blobfuse2 prefetches on a %v-vCPU node (max(11, 2 x vCPUs) x %v MB = %v MB), so it would refuse to mount; set at least %v" (int $bc.poolSizeMB) (int $bc.maxNodeVCPUs) (int $bc.blockSizeMB) $floor $floor) -}}
 {{- end -}}
 {{- end -}}
-{{- $d := .Values.modelDownload -}}
+{{- $d := .Values.modelDownload -}}{{- /* rules._download */ -}}
 {{- if and $d.enabled (eq .Values.scope "cluster") -}}
 {{- $errors = append $errors "modelDownload.enabled: scope cluster makes only StorageClasses and PersistentVolumes; the download Job belongs to the release that makes the claims (scope namespace or release)" -}}
 {{- end -}}
@@ -120,6 +151,7 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- end -}}
 {{- if and $d.requireCommit (not (regexMatch "^[0-9a-f]{40}$" $d.revision)) -}}
 {{- $errors = append $errors (printf "modelDownload.revision: %q is not a commit SHA and requireCommit is true" $d.revision) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- if $errors -}}
