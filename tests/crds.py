@@ -1,6 +1,7 @@
 """Validate documents against a CustomResourceDefinition's schema as the API server
 would keep them: unknown fields are errors here, since the API server prunes them
 silently (a field the controller does not know would be lost without a word)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,7 +17,11 @@ EXTERNAL = helmtool.ROOT.parent / "shared" / "external"
 def strict(schema: Any) -> Any:
     if isinstance(schema, dict):
         out = {k: strict(v) for k, v in schema.items()}
-        if "properties" in out and "additionalProperties" not in out and not out.get("x-kubernetes-preserve-unknown-fields"):
+        if (
+            "properties" in out
+            and "additionalProperties" not in out
+            and not out.get("x-kubernetes-preserve-unknown-fields")
+        ):
             out["additionalProperties"] = False
         return out
     if isinstance(schema, list):

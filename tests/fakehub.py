@@ -14,6 +14,7 @@ the client turns into its typed exceptions. Failure injection: `break_file` (the
 drops the connection half-way through that file, and answers the client's next try
 with 503, so one run fails fast) and `down` (refuse everything: a client that connects shows up
 in `requests`)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -94,7 +95,7 @@ class FakeHub:
             req.connection.close()  # like a Hub that cannot be reached
             return
         if path.startswith("/cdn/"):
-            return self.cdn(req, path[len("/cdn/"):], head)
+            return self.cdn(req, path[len("/cdn/") :], head)
         parts = path.strip("/").split("/")
         if parts[:2] == ["api", "models"] and len(parts) >= 6:
             repo_id, kind, rev = "/".join(parts[2:4]), parts[4], "/".join(parts[5:])
@@ -105,8 +106,16 @@ class FakeHub:
             if sha is None:
                 return self.error(req, 404, "RevisionNotFound", f"Invalid rev id: {rev}")
             if kind == "revision":
-                return self.json(req, {"id": repo_id, "modelId": repo_id, "sha": sha, "private": False,
-                                       "siblings": [{"rfilename": p} for p in sorted(repo.files)]})
+                return self.json(
+                    req,
+                    {
+                        "id": repo_id,
+                        "modelId": repo_id,
+                        "sha": sha,
+                        "private": False,
+                        "siblings": [{"rfilename": p} for p in sorted(repo.files)],
+                    },
+                )
             if kind == "tree":
                 return self.json(req, [repo.entry(p) for p in sorted(repo.files)])
         if len(parts) >= 5 and parts[2] == "resolve":
@@ -122,8 +131,14 @@ class FakeHub:
             entry = repo.entry(file)
             headers = {"X-Repo-Commit": sha}
             if "lfs" in entry:  # redirect to the CDN, as the Hub does for LFS files
-                headers.update({"Location": f"{self.cdn_url}/cdn/{entry['lfs']['oid']}", "X-Linked-Size": str(entry["size"]),
-                                "X-Linked-Etag": f'"{entry["lfs"]["oid"]}"', "ETag": f'"{entry["oid"]}"'})
+                headers.update(
+                    {
+                        "Location": f"{self.cdn_url}/cdn/{entry['lfs']['oid']}",
+                        "X-Linked-Size": str(entry["size"]),
+                        "X-Linked-Etag": f'"{entry["lfs"]["oid"]}"',
+                        "ETag": f'"{entry["oid"]}"',
+                    }
+                )
                 return self.send(req, 302, b"", headers, head)
             headers["ETag"] = f'"{entry["oid"]}"'
             return self.send(req, 200, repo.files[file], headers, head)
@@ -139,8 +154,13 @@ class FakeHub:
             self.error(req, 404, "RepoNotFound", "Repository not found")
             return None
         if repo.gated and not auth:
-            self.error(req, 401, "GatedRepo", f"Access to model {repo_id} is restricted. You must have access to it "
-                                              "and be authenticated to access it. Please log in.")
+            self.error(
+                req,
+                401,
+                "GatedRepo",
+                f"Access to model {repo_id} is restricted. You must have access to it "
+                "and be authenticated to access it. Please log in.",
+            )
             return None
         return repo
 
@@ -150,7 +170,7 @@ class FakeHub:
                 if hashlib.sha256(data).hexdigest() == oid:
                     start = 0
                     if req.headers.get("Range", "").startswith("bytes="):
-                        start = int(req.headers["Range"][len("bytes="):].split("-")[0])
+                        start = int(req.headers["Range"][len("bytes=") :].split("-")[0])
                     body = data[start:]
                     headers = {"ETag": f'"{oid}"'}
                     if start:
@@ -192,7 +212,7 @@ class FakeHub:
             headers["X-Error-Code"] = error_code
         self.send(req, code, json.dumps({"error": message}).encode(), headers, False)
 
-    def __enter__(self) -> "FakeHub":
+    def __enter__(self) -> FakeHub:
         self.thread.start()
         return self
 

@@ -5,6 +5,7 @@ like the API server, and a path in `forbidden` answers 403 with the API server's
 message, as RBAC does for a user with rights in one namespace only.
 
 It serves plain HTTP, which client-go accepts for an http:// server in a kubeconfig."""
+
 from __future__ import annotations
 
 import json
@@ -34,15 +35,32 @@ PLURALS = {plural for resources in (CORE_RESOURCES, *GROUPS.values()) for plural
 
 
 def _resource_list(group_version: str, resources: list[tuple[str, str, bool]]) -> dict[str, Any]:
-    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version,
-            "resources": [{"name": name, "singularName": "", "namespaced": namespaced, "kind": kind,
-                           "verbs": ["get", "list", "create", "update", "patch", "delete"]}
-                          for name, kind, namespaced in resources]}
+    return {
+        "kind": "APIResourceList",
+        "apiVersion": "v1",
+        "groupVersion": group_version,
+        "resources": [
+            {
+                "name": name,
+                "singularName": "",
+                "namespaced": namespaced,
+                "kind": kind,
+                "verbs": ["get", "list", "create", "update", "patch", "delete"],
+            }
+            for name, kind, namespaced in resources
+        ],
+    }
 
 
 def discovery() -> dict[str, Any]:
-    groups = [{"name": g, "versions": [{"groupVersion": f"{g}/v1", "version": "v1"}],
-               "preferredVersion": {"groupVersion": f"{g}/v1", "version": "v1"}} for g in GROUPS]
+    groups = [
+        {
+            "name": g,
+            "versions": [{"groupVersion": f"{g}/v1", "version": "v1"}],
+            "preferredVersion": {"groupVersion": f"{g}/v1", "version": "v1"},
+        }
+        for g in GROUPS
+    ]
     paths: dict[str, Any] = {
         "/version": {"major": "1", "minor": "36", "gitVersion": "v1.36.0", "platform": "linux/amd64"},
         "/api": {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []},
@@ -56,8 +74,10 @@ def discovery() -> dict[str, Any]:
 
 def path_of(kind: str, name: str = "", namespace: str = "") -> str:
     """The REST path of an object (or a collection, without name)."""
-    for resources, prefix in ((CORE_RESOURCES, "/api/v1"),
-                              *(([r], f"/apis/{g}/v1") for g, rs in GROUPS.items() for r in rs)):
+    for resources, prefix in (
+        (CORE_RESOURCES, "/api/v1"),
+        *(([r], f"/apis/{g}/v1") for g, rs in GROUPS.items() for r in rs),
+    ):
         for plural, k, namespaced in resources:
             if k == kind:
                 where = f"{prefix}/namespaces/{namespace}" if namespaced else prefix
@@ -80,15 +100,33 @@ class FakeKube:
                 if path in paths:
                     return self._send(200, paths[path])
                 if path in fake.forbidden:
-                    return self._send(403, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 403,
-                                            "reason": "Forbidden", "message": f"{path} is forbidden"})
+                    return self._send(
+                        403,
+                        {
+                            "kind": "Status",
+                            "apiVersion": "v1",
+                            "status": "Failure",
+                            "code": 403,
+                            "reason": "Forbidden",
+                            "message": f"{path} is forbidden",
+                        },
+                    )
                 if path in fake.objects:
                     return self._send(200, fake.objects[path])
                 if path.rsplit("/", 1)[-1] in PLURALS:  # a collection: the objects under it
                     items = [o for p, o in fake.objects.items() if p.rsplit("/", 1)[0] == path]
                     return self._send(200, {"kind": "List", "apiVersion": "v1", "metadata": {}, "items": items})
-                self._send(404, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 404,
-                                 "reason": "NotFound", "message": f"{path} not found"})
+                self._send(
+                    404,
+                    {
+                        "kind": "Status",
+                        "apiVersion": "v1",
+                        "status": "Failure",
+                        "code": 404,
+                        "reason": "NotFound",
+                        "message": f"{path} not found",
+                    },
+                )
 
             def _send(self, code: int, body: Any) -> None:
                 data = json.dumps(body).encode()
@@ -114,15 +152,23 @@ class FakeKube:
 
     def kubeconfig(self, directory: Path, namespace: str = "default") -> Path:
         path = directory / "kubeconfig"
-        path.write_text(json.dumps({
-            "apiVersion": "v1", "kind": "Config", "current-context": "fake",
-            "clusters": [{"name": "fake", "cluster": {"server": self.url}}],
-            "users": [{"name": "fake", "user": {"token": "fake"}}],
-            "contexts": [{"name": "fake", "context": {"cluster": "fake", "user": "fake", "namespace": namespace}}],
-        }))
+        path.write_text(
+            json.dumps(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Config",
+                    "current-context": "fake",
+                    "clusters": [{"name": "fake", "cluster": {"server": self.url}}],
+                    "users": [{"name": "fake", "user": {"token": "fake"}}],
+                    "contexts": [
+                        {"name": "fake", "context": {"cluster": "fake", "user": "fake", "namespace": namespace}}
+                    ],
+                }
+            )
+        )
         return path
 
-    def __enter__(self) -> "FakeKube":
+    def __enter__(self) -> FakeKube:
         self.thread.start()
         return self
 

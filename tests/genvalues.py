@@ -1,5 +1,6 @@
 """gen-values as a user runs it: a real process (`python -m dynamo_cache`). No call
 may end in a traceback, whatever its exit code."""
+
 from __future__ import annotations
 
 import subprocess
@@ -11,11 +12,13 @@ if TYPE_CHECKING:
     from click.testing import CliRunner
 
 
-def run(*args: str, stdin: str | bytes | None = None, cwd: Path | None = None,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, stdin: str | bytes | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     data = stdin.encode() if isinstance(stdin, str) else stdin
-    proc = subprocess.run([sys.executable, "-m", "dynamo_cache", *args], input=data, capture_output=True,
-                          cwd=cwd, env=env, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "dynamo_cache", *args], input=data, capture_output=True, cwd=cwd, env=env, timeout=120
+    )
     out = subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode())
     assert "Traceback" not in out.stderr, out.stderr
     return out
@@ -28,7 +31,7 @@ def values(*args: str, stdin: str | None = None) -> str:
     return proc.stdout
 
 
-def cli_runner() -> "CliRunner":
+def cli_runner() -> CliRunner:
     """click's in-process runner with stdout and stderr apart on every supported click:
     8.1 mixes them unless told not to; 8.2 removed the switch and always separates."""
     from click.testing import CliRunner

@@ -1,5 +1,6 @@
 """Run the real helm binaries (Helm 3 and Helm 4) against the chart, once per
 distinct call: results are memoised, so many tests share one render."""
+
 from __future__ import annotations
 
 import functools
@@ -17,13 +18,14 @@ CHART = ROOT / "charts" / "dynamo-cache"
 VERSIONS = ("helm3", "helm4")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def binaries() -> dict[str, str]:
     """HELM3, HELM4 and KUBECTL from the environment, else the pinned binaries ci/get_helm.py provides."""
     found = {name: os.environ.get(name.upper(), "") for name in (*VERSIONS, "kubectl")}
     if not all(found.values()):
-        out = subprocess.run([sys.executable, str(ROOT / "ci" / "get_helm.py"), "--print"], check=True,
-                             capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [sys.executable, str(ROOT / "ci" / "get_helm.py"), "--print"], check=True, capture_output=True, text=True
+        ).stdout
         for line in out.splitlines():
             key, _, path = line.partition("=")
             if key.lower() in found and not found[key.lower()]:
@@ -55,15 +57,15 @@ class Run:
         return {d["metadata"]["name"]: d for d in self.docs if d["kind"] == kind}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def helm(version: str, *args: str, values: str | None = None) -> Run:
-    proc = subprocess.run([binaries()[version], *args], input=values, capture_output=True, text=True,
-                          cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [binaries()[version], *args], input=values, capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
-def template(version: str, values: str | None = None, release: str = "dynamo-cache",
-             *extra: str) -> Run:
+def template(version: str, values: str | None = None, release: str = "dynamo-cache", *extra: str) -> Run:
     args = ["template", release, str(CHART), *extra]
     if values is not None:
         args += ["-f", "-"]

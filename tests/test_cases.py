@@ -4,17 +4,18 @@ invalid: gen-values exits 1 naming `FILE::<path>` and the message fragment; with
 `chart: true` both Helm versions reject the same document as chart values.
 valid: gen-values exits 0 with exactly the expected warnings, and its values
 contain the expected subset and render with both Helm versions."""
+
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
 import pytest
-from genvalues import cli_runner
 
 import helmtool
 import yaml_io
 from dynamo_cache.cli import main
+from genvalues import cli_runner
 
 CASES = Path(__file__).parent / "cases"
 
@@ -38,8 +39,8 @@ def test_invalid_spec_is_rejected_with_its_path(case: Path) -> None:
     result = gen("--spec", spec)
     assert result.exit_code == 1, result.output
     assert result.stdout == ""
-    lines = [l for l in result.stderr.splitlines() if l.startswith(f"{spec}::{want['path']}:")]
-    assert any(want["message"] in l for l in lines), result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith(f"{spec}::{want['path']}:")]
+    assert any(want["message"] in line for line in lines), result.stderr
     assert "Traceback" not in result.stderr
     # validate says the same, and writes nothing
     again = gen("validate", spec)
@@ -61,7 +62,9 @@ def test_valid_spec_gives_values_and_exactly_its_warnings(case: Path) -> None:
     warnings = result.stderr.splitlines()
     assert len(warnings) == len(want["warnings"]), result.stderr
     for w in want["warnings"]:
-        assert any(l.startswith(f"{spec}::{w['path']}: warning: ") and w["message"] in l for l in warnings), result.stderr
+        assert any(line.startswith(f"{spec}::{w['path']}: warning: ") and w["message"] in line for line in warnings), (
+            result.stderr
+        )
     strict = gen("--spec", spec, "--strict")
     assert strict.exit_code == (1 if want["warnings"] else 0)
     values = yaml_io.load(result.stdout)

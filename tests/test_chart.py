@@ -1,16 +1,17 @@
 """The chart rendered by real Helm 3 and Helm 4: defaults, every tier, overrides,
 Kubernetes OpenAPI validation, and agreement between the two Helm versions."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import kubernetes_validate
 import pytest
 
 import helmtool
 import yaml_io
-from genvalues import run, values as gen_values
 from dynamo_cache import resolve
 from dynamo_cache.catalog import CACHE_KEYS, CATALOG, TIERS
+from genvalues import run
+from genvalues import values as gen_values
 
 # The oldest Kubernetes the Lustre driver supports and the newest bundled schema
 # (the drivers' docs listed in the chart README, Sources; Kubernetes' PVC API).
@@ -29,8 +30,11 @@ def test_no_values_gives_three_claims_and_the_tuned_files_class(helm_version: st
     assert sorted(claims) == sorted(CLAIMS)
     assert list(run.kinds("StorageClass")) == ["dynamo-cache-default-files-nfs"]
     classes = {name: claim["spec"]["storageClassName"] for name, claim in claims.items()}
-    assert classes == {"model-cache": "dynamo-cache-default-files-nfs", "compilation-cache": "dynamo-cache-default-files-nfs",
-                       "perf-cache": "azurefile-csi"}
+    assert classes == {
+        "model-cache": "dynamo-cache-default-files-nfs",
+        "compilation-cache": "dynamo-cache-default-files-nfs",
+        "perf-cache": "azurefile-csi",
+    }
     assert CATALOG["classes"]["azurefile-csi"]["builtin"]
     assert claims["model-cache"]["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
     assert "helm.sh/resource-policy" not in claims["perf-cache"]["metadata"].get("annotations", {})
@@ -74,7 +78,9 @@ def test_tier_renders_what_the_catalog_says(helm_version: str, tier: str) -> Non
 
 
 def test_lustre_tier_creates_a_retained_class_sized_to_the_sku(helm_version: str) -> None:
-    run = helmtool.template(helm_version, gen_values("--tier", "lustre", "--lustre-sku", "AMLFS-Durable-Premium-250", "--zone", "2"))
+    run = helmtool.template(
+        helm_version, gen_values("--tier", "lustre", "--lustre-sku", "AMLFS-Durable-Premium-250", "--zone", "2")
+    )
     (sc,) = run.kinds("StorageClass").values()
     assert sc["metadata"]["name"] == "dynamo-cache-default-lustre"
     assert sc["provisioner"] == "azurelustre.csi.azure.com"
@@ -88,8 +94,10 @@ def test_lustre_tier_creates_a_retained_class_sized_to_the_sku(helm_version: str
 
 
 def test_lustre_class_name_follows_the_release(helm_version: str) -> None:
-    names = {release: list(helmtool.template(helm_version, "tier: lustre\n", release).kinds("StorageClass"))
-             for release in ("a", "b")}
+    names = {
+        release: list(helmtool.template(helm_version, "tier: lustre\n", release).kinds("StorageClass"))
+        for release in ("a", "b")
+    }
     assert names == {"a": ["a-dynamo-cache-default-lustre"], "b": ["b-dynamo-cache-default-lustre"]}
 
 
@@ -102,12 +110,22 @@ def test_storage_class_rule(helm_version: str, storage_class: str, expected: str
 
 
 def test_overrides_win_over_the_preset(helm_version: str) -> None:
-    values = yaml_io.dump({"tier": "disk", "caches": {
-        "model": {"size": "300Gi", "keep": False, "name": "weights", "labels": {"team": "a"},
-                  "annotations": {"note": "x"}},
-        "compilation": {"existingClaim": "shared-compile"},
-        "perf": {"enabled": False},
-    }})
+    values = yaml_io.dump(
+        {
+            "tier": "disk",
+            "caches": {
+                "model": {
+                    "size": "300Gi",
+                    "keep": False,
+                    "name": "weights",
+                    "labels": {"team": "a"},
+                    "annotations": {"note": "x"},
+                },
+                "compilation": {"existingClaim": "shared-compile"},
+                "perf": {"enabled": False},
+            },
+        }
+    )
     claims = helmtool.template(helm_version, values).kinds("PersistentVolumeClaim")
     assert list(claims) == ["weights"]
     model = claims["weights"]
@@ -153,7 +171,10 @@ def test_notes_list_claims_and_warn_for_every_cache_not_kept() -> None:
     run = helmtool.helm("helm4", "install", "r", str(helmtool.CHART), "--dry-run=client", "--set", "tier=disk")
     assert run.returncode == 0, run.stderr
     notes = run.stdout.split("NOTES:", 1)[1]
-    assert "model-cache: 128Gi, ReadWriteOnce, class r-dynamo-cache-default-disk-premium (made by this chart, reclaimPolicy Retain), kept on uninstall" in notes
+    assert (
+        "model-cache: 128Gi, ReadWriteOnce, class r-dynamo-cache-default-disk-premium (made by this chart, "
+        "reclaimPolicy Retain), kept on uninstall" in notes
+    )
     assert "WaitForFirstConsumer" in notes
     warned = [line.split()[1] for line in notes.splitlines() if line.startswith("WARNING:")]
     assert warned == ["perf-cache"]
@@ -198,5 +219,7 @@ def test_manifests_work_anywhere_with_the_packaged_chart(tmp_path) -> None:
 
 
 def test_manifests_report_a_chart_failure() -> None:
-    proc = run("--manifests", "--helm", helmtool.binaries()["helm4"], "--chart", "/nonexistent/chart", cwd=helmtool.ROOT)
+    proc = run(
+        "--manifests", "--helm", helmtool.binaries()["helm4"], "--chart", "/nonexistent/chart", cwd=helmtool.ROOT
+    )
     assert proc.returncode == 1 and "helm template failed" in proc.stderr and proc.stdout == ""

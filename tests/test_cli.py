@@ -1,4 +1,5 @@
 """gen-values as a user runs it: a real process, exit codes, files, stdin, no tracebacks."""
+
 from __future__ import annotations
 
 import json
@@ -21,19 +22,28 @@ def test_usage_errors_exit_2(args: list[str]) -> None:
 
 
 def test_spec_from_stdin_and_flags_override_the_file() -> None:
-    proc = run("--spec", "-", "--tier", "disk", "--variant", "builtin", stdin=b"tier: lustre\ncaches: {perf: {size: 10Gi}}\n")
+    proc = run(
+        "--spec", "-", "--tier", "disk", "--variant", "builtin", stdin=b"tier: lustre\ncaches: {perf: {size: 10Gi}}\n"
+    )
     values = yaml_io.load(proc.stdout)
     assert (values["tier"], values["variant"]) == ("disk", "builtin")
     assert values["caches"]["perf"]["size"] == "10Gi"
     assert values["caches"]["model"]["storageClass"] == "managed-csi-premium"
 
 
-@pytest.mark.parametrize(("sets", "path", "expected"), [
-    (["storageClasses.lustre.parameters.zone=2"], ["storageClasses", "lustre", "parameters", "zone"], "2"),  # a string stays one
-    (["caches.model.keep=false"], ["caches", "model", "keep"], False),
-    (["caches.model.size=null"], ["caches", "model", "size"], "4Ti"),  # null = the preset again
-    (["storageClasses.lustre.mountOptions=[noatime]"], ["storageClasses", "lustre", "mountOptions"], ["noatime"]),
-])
+@pytest.mark.parametrize(
+    ("sets", "path", "expected"),
+    [
+        (
+            ["storageClasses.lustre.parameters.zone=2"],
+            ["storageClasses", "lustre", "parameters", "zone"],
+            "2",
+        ),  # a string stays one
+        (["caches.model.keep=false"], ["caches", "model", "keep"], False),
+        (["caches.model.size=null"], ["caches", "model", "size"], "4Ti"),  # null = the preset again
+        (["storageClasses.lustre.mountOptions=[noatime]"], ["storageClasses", "lustre", "mountOptions"], ["noatime"]),
+    ],
+)
 def test_set_reads_values_by_their_schema_type(sets: list[str], path: list[str], expected: object) -> None:
     args = ["--tier", "lustre"] + [a for s in sets for a in ("--set", s)]
     proc = run(*args)
@@ -71,16 +81,19 @@ def test_output_file_written_and_never_clobbered(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["values.yaml", "values.yaml.bak"]
 
 
-@pytest.mark.parametrize(("make", "fragment"), [
-    (lambda d: d / "missing.yaml", "no such file"),
-    (lambda d: d, "is a directory"),
-    (lambda d: _write(d / "bin.yaml", b"\x00\x01\x02"), "binary"),
-    (lambda d: _write(d / "latin1.yaml", b"tier: caf\xe9\n"), "not UTF-8"),
-    (lambda d: _write(d / "arr.json", b"[1, 2]"), "is a list"),
-    (lambda d: _write(d / "dup.json", b'{"tier": "disk", "tier": "files"}'), "duplicate key"),
-    (lambda d: _write(d / "bad.json", b'{"tier": '), "invalid JSON"),
-    (lambda d: _write(d / "big.yaml", b"# x\n" * 300_000), "larger than"),
-])
+@pytest.mark.parametrize(
+    ("make", "fragment"),
+    [
+        (lambda d: d / "missing.yaml", "no such file"),
+        (lambda d: d, "is a directory"),
+        (lambda d: _write(d / "bin.yaml", b"\x00\x01\x02"), "binary"),
+        (lambda d: _write(d / "latin1.yaml", b"tier: caf\xe9\n"), "not UTF-8"),
+        (lambda d: _write(d / "arr.json", b"[1, 2]"), "is a list"),
+        (lambda d: _write(d / "dup.json", b'{"tier": "disk", "tier": "files"}'), "duplicate key"),
+        (lambda d: _write(d / "bad.json", b'{"tier": '), "invalid JSON"),
+        (lambda d: _write(d / "big.yaml", b"# x\n" * 300_000), "larger than"),
+    ],
+)
 def test_unreadable_input_is_one_clear_error(tmp_path: Path, make, fragment: str) -> None:
     path = make(tmp_path)
     proc = run("validate", str(path))

@@ -1,6 +1,7 @@
 """Lifecycle on a real cluster: install, grow, forbidden change, uninstall keeps
 the kept claims, reinstall adopts them. Runs only with --kubeconfig PATH (any
 conformant cluster: claims may stay Pending, so no provisioner is needed)."""
+
 from __future__ import annotations
 
 import json
@@ -27,22 +28,44 @@ def helm_cluster(kube_cluster: Any, kube_config: str, random_namespace_function_
         return subprocess.run(cmd, capture_output=True, text=True, check=check, timeout=300)
 
     def claims() -> dict[str, dict[str, Any]]:
-        out = subprocess.run([helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, "get", "pvc", "-n", namespace, "-o", "yaml"],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, "get", "pvc", "-n", namespace, "-o", "yaml"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         return {i["metadata"]["name"]: i for i in yaml_io.load(out)["items"]}
 
     yield helm, claims, namespace
     helm("uninstall", "rel", check=False)
-    subprocess.run([helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, "delete", "pvc", "--all", "-n", namespace, "--wait=false"],
-                   capture_output=True)
+    subprocess.run(
+        [
+            helmtool.binaries()["kubectl"],
+            "--kubeconfig",
+            kube_config,
+            "delete",
+            "pvc",
+            "--all",
+            "-n",
+            namespace,
+            "--wait=false",
+        ],
+        capture_output=True,
+    )
 
 
 def test_lifecycle(helm_cluster: Any) -> None:
     helm, claims, _ = helm_cluster
     chart = str(helmtool.CHART)
     # "-" = storageClassName "": binds only to a matching PV, so it works on any cluster
-    base = ["--set", "caches.model.storageClass=-", "--set", "caches.compilation.storageClass=-",
-            "--set", "caches.perf.storageClass=-"]
+    base = [
+        "--set",
+        "caches.model.storageClass=-",
+        "--set",
+        "caches.compilation.storageClass=-",
+        "--set",
+        "caches.perf.storageClass=-",
+    ]
     helm("install", "rel", chart, *base)
     assert set(claims()) == {"model-cache", "compilation-cache", "perf-cache"}
 
@@ -67,16 +90,29 @@ def test_lifecycle(helm_cluster: Any) -> None:
 
 
 def kubectl(kube_config: str, *args: str) -> dict[str, Any]:
-    out = subprocess.run([helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, *args, "-o", "yaml"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, *args, "-o", "yaml"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return yaml_io.load(out)
 
 
 def test_static_volume_binds_to_its_claim_and_survives_uninstall(helm_cluster: Any, kube_config: str) -> None:
     helm, claims, namespace = helm_cluster
     prefix = f"t-{namespace}"[:40]  # cluster-scoped names unique per test namespace
-    args = ["--set", "tier=lustre", "--set", "variant=static", "--set", "staticVolumes.lustre.mgsIpAddress=10.0.0.4",
-            "--set", f"fullnameOverride={prefix}", *NO_PREFLIGHT]
+    args = [
+        "--set",
+        "tier=lustre",
+        "--set",
+        "variant=static",
+        "--set",
+        "staticVolumes.lustre.mgsIpAddress=10.0.0.4",
+        "--set",
+        f"fullnameOverride={prefix}",
+        *NO_PREFLIGHT,
+    ]
     try:
         helm("install", "rel", str(helmtool.CHART), *args)
         pv_name = f"{prefix}-model-cache"
@@ -90,10 +126,32 @@ def test_static_volume_binds_to_its_claim_and_survives_uninstall(helm_cluster: A
         assert pv["spec"]["persistentVolumeReclaimPolicy"] == "Retain"
         assert "model-cache" in claims()
     finally:
-        subprocess.run([helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, "delete", "pvc", "model-cache", "-n", namespace,
-                        "--wait=false"], capture_output=True)
-        subprocess.run([helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, "delete", "pv", f"{prefix}-model-cache", "--wait=false"],
-                       capture_output=True)
+        subprocess.run(
+            [
+                helmtool.binaries()["kubectl"],
+                "--kubeconfig",
+                kube_config,
+                "delete",
+                "pvc",
+                "model-cache",
+                "-n",
+                namespace,
+                "--wait=false",
+            ],
+            capture_output=True,
+        )
+        subprocess.run(
+            [
+                helmtool.binaries()["kubectl"],
+                "--kubeconfig",
+                kube_config,
+                "delete",
+                "pv",
+                f"{prefix}-model-cache",
+                "--wait=false",
+            ],
+            capture_output=True,
+        )
 
 
 def test_storage_class_change_is_stopped_by_the_chart(helm_cluster: Any, kube_config: str) -> None:
@@ -102,19 +160,44 @@ def test_storage_class_change_is_stopped_by_the_chart(helm_cluster: Any, kube_co
     args = ["--set", "tier=lustre", "--set", f"fullnameOverride={prefix}", *NO_PREFLIGHT]
     try:
         helm("install", "rel", str(helmtool.CHART), *args)  # the class exists; the claim waits for a driver
-        changed = helm("upgrade", "rel", str(helmtool.CHART), *args,
-                       "--set", "storageClasses.lustre.parameters.sku-name=AMLFS-Durable-Premium-250", check=False)
+        changed = helm(
+            "upgrade",
+            "rel",
+            str(helmtool.CHART),
+            *args,
+            "--set",
+            "storageClasses.lustre.parameters.sku-name=AMLFS-Durable-Premium-250",
+            check=False,
+        )
         assert changed.returncode != 0
         assert "storageClasses.lustre.parameters" in changed.stderr and "AMLFS-Durable-Premium-250" in changed.stderr
     finally:
         helm("uninstall", "rel", check=False)
-        subprocess.run([helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, "delete", "storageclass", f"{prefix}-lustre",
-                        "--wait=false"], capture_output=True)
+        subprocess.run(
+            [
+                helmtool.binaries()["kubectl"],
+                "--kubeconfig",
+                kube_config,
+                "delete",
+                "storageclass",
+                f"{prefix}-lustre",
+                "--wait=false",
+            ],
+            capture_output=True,
+        )
 
 
-def kubectl_run(kube_config: str, *args: str, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, *args], input=stdin,
-                          capture_output=True, text=True, check=check, timeout=120)
+def kubectl_run(
+    kube_config: str, *args: str, check: bool = True, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=120,
+    )
 
 
 def test_same_release_name_in_two_namespaces(helm_cluster: Any, kube_config: str, helm_version: str) -> None:
@@ -154,27 +237,50 @@ def test_same_release_name_in_two_namespaces(helm_cluster: Any, kube_config: str
             kubectl_run(kube_config, "delete", "storageclass", name, "--wait=false", check=False)
 
 
-def test_namespace_admin_installs_upgrades_and_uninstalls(helm_cluster: Any, kube_config: str,
-                                                          helm_version: str) -> None:
+def test_namespace_admin_installs_upgrades_and_uninstalls(
+    helm_cluster: Any, kube_config: str, helm_version: str
+) -> None:
     """A team with the built-in `admin` ClusterRole bound in its namespace only, helm run
     as that user (impersonated): scope namespace works end to end; the default scope
     fails naming the missing permission."""
     _helm, claims, namespace = helm_cluster
     user = f"{namespace}-admin"
     platform_class = f"{namespace}-platform-nfs"[:63]
-    kubectl_run(kube_config, "create", "rolebinding", "team-admin", "--clusterrole=admin", f"--user={user}",
-                "-n", namespace)
+    kubectl_run(
+        kube_config, "create", "rolebinding", "team-admin", "--clusterrole=admin", f"--user={user}", "-n", namespace
+    )
     # the platform team's class, created with the test's own rights
-    kubectl_run(kube_config, "apply", "-f", "-", stdin=yaml_io.dump({
-        "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": platform_class},
-        "provisioner": "file.csi.azure.com", "parameters": {"skuName": "Premium_LRS", "protocol": "nfs"},
-        "reclaimPolicy": "Retain", "allowVolumeExpansion": True}))
+    kubectl_run(
+        kube_config,
+        "apply",
+        "-f",
+        "-",
+        stdin=yaml_io.dump(
+            {
+                "apiVersion": "storage.k8s.io/v1",
+                "kind": "StorageClass",
+                "metadata": {"name": platform_class},
+                "provisioner": "file.csi.azure.com",
+                "parameters": {"skuName": "Premium_LRS", "protocol": "nfs"},
+                "reclaimPolicy": "Retain",
+                "allowVolumeExpansion": True,
+            }
+        ),
+    )
     chart = str(helmtool.CHART)
     team = ["--set", "scope=namespace", "--set", f"storageClasses.filesNfs.name={platform_class}"]
 
     def as_team(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        cmd = [helmtool.binaries()[helm_version], *args, "-n", namespace, "--kubeconfig", kube_config,
-               "--kube-as-user", user]
+        cmd = [
+            helmtool.binaries()[helm_version],
+            *args,
+            "-n",
+            namespace,
+            "--kubeconfig",
+            kube_config,
+            "--kube-as-user",
+            user,
+        ]
         return subprocess.run(cmd, capture_output=True, text=True, check=check, timeout=300)
 
     try:
@@ -185,8 +291,9 @@ def test_namespace_admin_installs_upgrades_and_uninstalls(helm_cluster: Any, kub
         assert set(claims()) == {"model-cache", "compilation-cache", "perf-cache"}
         assert claims()["model-cache"]["spec"]["storageClassName"] == platform_class
         as_team("upgrade", "dc", chart, *team)  # unchanged values: no cluster-scoped read
-        refused = as_team("upgrade", "dc", chart, *team, "--set", "caches.model.accessModes={ReadWriteOnce}",
-                          check=False)
+        refused = as_team(
+            "upgrade", "dc", chart, *team, "--set", "caches.model.accessModes={ReadWriteOnce}", check=False
+        )
         assert refused.returncode != 0 and "caches.model.accessModes" in refused.stderr
         pending = as_team("upgrade", "dc", chart, *team, "--set", "caches.model.size=200Gi", check=False)
         assert pending.returncode != 0 and "not Bound" in pending.stderr  # no provisioner here: Pending
@@ -217,13 +324,32 @@ def test_preflight_and_doctor_see_a_missing_driver(helm_cluster: Any, kube_confi
     def doctor() -> subprocess.CompletedProcess[str]:
         from genvalues import run as gen
 
-        return gen("doctor", "--kubeconfig", kube_config, "-n", namespace, "--tier", "lustre",
-                   "--kubectl", helmtool.binaries()["kubectl"], "--format", "json")
+        return gen(
+            "doctor",
+            "--kubeconfig",
+            kube_config,
+            "-n",
+            namespace,
+            "--tier",
+            "lustre",
+            "--kubectl",
+            helmtool.binaries()["kubectl"],
+            "--format",
+            "json",
+        )
 
     try:
         for name in ("azurefile-csi", "azurefile-csi-premium"):  # AKS's built-in classes the preset names
-            ensure("storageclass", {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": name},
-                                    "provisioner": "file.csi.azure.com", "parameters": {"skuName": "Premium_LRS"}})
+            ensure(
+                "storageclass",
+                {
+                    "apiVersion": "storage.k8s.io/v1",
+                    "kind": "StorageClass",
+                    "metadata": {"name": name},
+                    "provisioner": "file.csi.azure.com",
+                    "parameters": {"skuName": "Premium_LRS"},
+                },
+            )
         had_driver = kubectl_run(kube_config, "get", "csidriver", lustre_driver, check=False).returncode == 0
         args = ["--set", "tier=lustre", "--set", f"fullnameOverride={prefix}"]
         if not had_driver:
@@ -233,8 +359,15 @@ def test_preflight_and_doctor_see_a_missing_driver(helm_cluster: Any, kube_confi
             assert "model-cache" not in claims()  # nothing was created
             report = json.loads(doctor().stdout)
             assert any(lustre_driver in item for item in report["tiers"]["lustre"])
-        ensure("csidriver", {"apiVersion": "storage.k8s.io/v1", "kind": "CSIDriver", "metadata": {"name": lustre_driver},
-                             "spec": {"attachRequired": False, "podInfoOnMount": True}})
+        ensure(
+            "csidriver",
+            {
+                "apiVersion": "storage.k8s.io/v1",
+                "kind": "CSIDriver",
+                "metadata": {"name": lustre_driver},
+                "spec": {"attachRequired": False, "podInfoOnMount": True},
+            },
+        )
         helm("install", "rel", str(helmtool.CHART), *args)
         assert "model-cache" in claims()
         report = json.loads(doctor().stdout)

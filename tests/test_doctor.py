@@ -1,11 +1,13 @@
 """gen-values doctor, run as a process with the pinned kubectl against the recording
 API server holding objects of the shape AKS has (CSIDrivers, StorageClasses, Nodes with
 AKS's labels, a Pending claim and its event, Dynamo's CRD)."""
+
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -17,37 +19,79 @@ NS = "dynamo"
 
 
 def node(name: str, pool: str, size: str, gpus: int = 0, os_sku: str = "Ubuntu") -> dict[str, Any]:
-    labels = {"kubernetes.azure.com/agentpool": pool, "node.kubernetes.io/instance-type": size,
-              "kubernetes.azure.com/os-sku": os_sku, "kubernetes.io/os": "linux"}
+    labels = {
+        "kubernetes.azure.com/agentpool": pool,
+        "node.kubernetes.io/instance-type": size,
+        "kubernetes.azure.com/os-sku": os_sku,
+        "kubernetes.io/os": "linux",
+    }
     capacity = {"cpu": "96", "memory": "1900Gi", **({"nvidia.com/gpu": str(gpus)} if gpus else {})}
-    return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": labels},
-            "status": {"capacity": capacity, "nodeInfo": {"osImage": "Ubuntu 22.04.5 LTS"}}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name, "labels": labels},
+        "status": {"capacity": capacity, "nodeInfo": {"osImage": "Ubuntu 22.04.5 LTS"}},
+    }
 
 
 def aks_cluster(server: fakekube.FakeKube) -> None:
     for driver in ("disk.csi.azure.com", "file.csi.azure.com"):
         server.put({"apiVersion": "storage.k8s.io/v1", "kind": "CSIDriver", "metadata": {"name": driver}, "spec": {}})
-    for name, provisioner, sku in (("azurefile-csi", "file.csi.azure.com", "Standard_LRS"),
-                                   ("azurefile-csi-premium", "file.csi.azure.com", "Premium_LRS"),
-                                   ("managed-csi", "disk.csi.azure.com", "StandardSSD_LRS"),
-                                   ("managed-csi-premium", "disk.csi.azure.com", "Premium_LRS")):
-        server.put({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
-                    "metadata": {"name": name, "annotations": {"storageclass.kubernetes.io/is-default-class":
-                                                               str(name == "managed-csi").lower()}},
-                    "provisioner": provisioner, "parameters": {"skuName": sku}})
+    for name, provisioner, sku in (
+        ("azurefile-csi", "file.csi.azure.com", "Standard_LRS"),
+        ("azurefile-csi-premium", "file.csi.azure.com", "Premium_LRS"),
+        ("managed-csi", "disk.csi.azure.com", "StandardSSD_LRS"),
+        ("managed-csi-premium", "disk.csi.azure.com", "Premium_LRS"),
+    ):
+        server.put(
+            {
+                "apiVersion": "storage.k8s.io/v1",
+                "kind": "StorageClass",
+                "metadata": {
+                    "name": name,
+                    "annotations": {"storageclass.kubernetes.io/is-default-class": str(name == "managed-csi").lower()},
+                },
+                "provisioner": provisioner,
+                "parameters": {"skuName": sku},
+            }
+        )
     server.put(node("aks-system-0", "system", "Standard_D4s_v5"))
     server.put(node("aks-gpu-0", "gpu", "Standard_ND96isr_H100_v5", gpus=8))
-    server.put({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
-                "metadata": {"name": "model-cache", "namespace": NS, "labels": {"app.kubernetes.io/instance": "dynamo-cache"}},
-                "spec": {"storageClassName": "managed-csi-premium", "accessModes": ["ReadWriteOnce"],
-                         "resources": {"requests": {"storage": "128Gi"}}},
-                "status": {"phase": "Pending"}})
-    server.put({"apiVersion": "v1", "kind": "Event", "metadata": {"name": "model-cache.1", "namespace": NS},
-                "involvedObject": {"kind": "PersistentVolumeClaim", "name": "model-cache"},
-                "reason": "WaitForFirstConsumer", "message": "waiting for first consumer to be created before binding"})
-    server.put({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-                "metadata": {"name": "dynamographdeployments.nvidia.com"},
-                "spec": {"versions": [{"name": "v1alpha1", "served": True}, {"name": "v1beta1", "served": True}]}})
+    server.put(
+        {
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
+            "metadata": {
+                "name": "model-cache",
+                "namespace": NS,
+                "labels": {"app.kubernetes.io/instance": "dynamo-cache"},
+            },
+            "spec": {
+                "storageClassName": "managed-csi-premium",
+                "accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": "128Gi"}},
+            },
+            "status": {"phase": "Pending"},
+        }
+    )
+    server.put(
+        {
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": {"name": "model-cache.1", "namespace": NS},
+            "involvedObject": {"kind": "PersistentVolumeClaim", "name": "model-cache"},
+            "reason": "WaitForFirstConsumer",
+            "message": "waiting for first consumer to be created before binding",
+        }
+    )
+    server.put(
+        {
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": "dynamographdeployments.nvidia.com"},
+            "spec": {"versions": [{"name": "v1alpha1", "served": True}, {"name": "v1beta1", "served": True}]},
+        }
+    )
 
 
 @pytest.fixture
@@ -59,8 +103,9 @@ def cluster(tmp_path: Path) -> Iterator[tuple[fakekube.FakeKube, Path]]:
 
 def doctor(config: Path, tmp_path: Path, *args: str) -> Any:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "KUBECACHEDIR": str(tmp_path / "cache")}
-    return gen("doctor", "--kubeconfig", str(config), "-n", NS, "--kubectl", helmtool.binaries()["kubectl"], *args,
-               env=env)
+    return gen(
+        "doctor", "--kubeconfig", str(config), "-n", NS, "--kubectl", helmtool.binaries()["kubectl"], *args, env=env
+    )
 
 
 def test_doctor_reports_the_cluster_and_usable_tiers(cluster: Any, tmp_path: Path) -> None:
@@ -93,7 +138,9 @@ def test_doctor_says_what_it_could_not_read(cluster: Any, tmp_path: Path) -> Non
     server.forbidden |= {"/apis/storage.k8s.io/v1/csidrivers", "/api/v1/nodes"}
     proc = doctor(config, tmp_path, "--tier", "files")
     assert proc.returncode == 3, proc.stderr  # files needs a CSI driver it could not see: not judged, not "usable"
-    assert "Tier files: could not be judged" in proc.stdout and "unknown: the CSI drivers could not be read" in proc.stdout
+    assert (
+        "Tier files: could not be judged" in proc.stdout and "unknown: the CSI drivers could not be read" in proc.stdout
+    )
     assert "Not checked (could not read):" in proc.stdout
     assert "csidrivers" in proc.stdout and "nodes" in proc.stdout
     assert "Traceback" not in proc.stderr

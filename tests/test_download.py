@@ -2,14 +2,16 @@
 it, with the real, pinned huggingface_hub against a Hub stand-in on 127.0.0.1
 (fakehub.py); and the cache it leaves read back by the real client offline, as vLLM
 reads it (HF_HUB_OFFLINE=1)."""
+
 from __future__ import annotations
 
 import importlib.util
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -20,8 +22,12 @@ SCRIPT = helmtool.CHART / "files" / "download.py"
 MODEL = "Qwen/Qwen3-0.6B"
 REPO = "models--Qwen--Qwen3-0.6B"
 SHA = "c1899de289a04d12100db370d81485cdf75e47ca"
-FILES = {"config.json": b'{"model_type": "qwen3"}', "tokenizer.json": b"{}" * 10,
-         "model.safetensors": bytes(range(256)) * 64, "README.md": b"# Qwen3"}
+FILES = {
+    "config.json": b'{"model_type": "qwen3"}',
+    "tokenizer.json": b"{}" * 10,
+    "model.safetensors": bytes(range(256)) * 64,
+    "README.md": b"# Qwen3",
+}
 
 
 def test_the_client_is_the_pinned_one() -> None:
@@ -33,15 +39,27 @@ def test_the_client_is_the_pinned_one() -> None:
 
 @pytest.fixture
 def hub() -> Iterator[FakeHub]:
-    repos = {MODEL: Repo(files=dict(FILES), branches={"main": SHA}),
-             "org/gated": Repo(files={"config.json": b"{}"}, branches={"main": SHA}, gated=True)}
+    repos = {
+        MODEL: Repo(files=dict(FILES), branches={"main": SHA}),
+        "org/gated": Repo(files={"config.json": b"{}"}, branches={"main": SHA}, gated=True),
+    }
     with FakeHub(repos) as server:
         yield server
 
 
-def run(hub: FakeHub, home: Path, revision: str = SHA, model: str = MODEL, **env: str) -> subprocess.CompletedProcess[str]:
-    full = {"PATH": os.environ["PATH"], "HF_HOME": str(home), "MODEL": model, "REVISION": revision,
-            "PIP_PACKAGES": "", "HF_ENDPOINT": hub.url, "HOME": str(home.parent), **env}
+def run(
+    hub: FakeHub, home: Path, revision: str = SHA, model: str = MODEL, **env: str
+) -> subprocess.CompletedProcess[str]:
+    full = {
+        "PATH": os.environ["PATH"],
+        "HF_HOME": str(home),
+        "MODEL": model,
+        "REVISION": revision,
+        "PIP_PACKAGES": "",
+        "HF_ENDPOINT": hub.url,
+        "HOME": str(home.parent),
+        **env,
+    }
     proc = subprocess.run([sys.executable, str(SCRIPT)], capture_output=True, text=True, env=full, timeout=120)
     assert "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
     return proc
@@ -105,24 +123,36 @@ def test_a_branch_is_resolved_and_its_ref_written_even_when_complete(hub: FakeHu
     assert ref.read_text() == SHA
     # the real client, offline, as vLLM loads revision="main" from the cache
     reader = subprocess.run(
-        [sys.executable, "-c", "import sys, huggingface_hub as h; "
-         f"print(h.hf_hub_download({MODEL!r}, 'config.json', revision='main', cache_dir=sys.argv[1]))",
-         str(home / "hub")],
-        capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "other")},
-        timeout=60)
+        [
+            sys.executable,
+            "-c",
+            "import sys, huggingface_hub as h; "
+            f"print(h.hf_hub_download({MODEL!r}, 'config.json', revision='main', cache_dir=sys.argv[1]))",
+            str(home / "hub"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "other")},
+        timeout=60,
+    )
     assert reader.returncode == 0, reader.stderr
     assert Path(reader.stdout.strip()).read_bytes() == FILES["config.json"]
 
 
-@pytest.mark.parametrize(("model", "revision", "token", "fragment"), [
-    ("Qwen/Qwen3-Missing", SHA, None, "was not found: check modelDownload.model"),
-    ("org/gated", SHA, None, "is gated: set modelDownload.tokenSecret"),
-    ("org/gated", SHA, "hf_wrong", "refused the token"),
-    (MODEL, "0" * 40, None, "does not exist in"),
-    (MODEL, "no-such-branch", None, "does not exist in"),
-], ids=["wrong-id", "gated-no-token", "bad-token", "unknown-commit", "unknown-branch"])
-def test_permanent_errors_fail_at_once_in_one_line(hub: FakeHub, tmp_path: Path, model: str, revision: str,
-                                                   token: str | None, fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("model", "revision", "token", "fragment"),
+    [
+        ("Qwen/Qwen3-Missing", SHA, None, "was not found: check modelDownload.model"),
+        ("org/gated", SHA, None, "is gated: set modelDownload.tokenSecret"),
+        ("org/gated", SHA, "hf_wrong", "refused the token"),
+        (MODEL, "0" * 40, None, "does not exist in"),
+        (MODEL, "no-such-branch", None, "does not exist in"),
+    ],
+    ids=["wrong-id", "gated-no-token", "bad-token", "unknown-commit", "unknown-branch"],
+)
+def test_permanent_errors_fail_at_once_in_one_line(
+    hub: FakeHub, tmp_path: Path, model: str, revision: str, token: str | None, fragment: str
+) -> None:
     env: dict[str, str] = {}
     if token:
         (tmp_path / "token").write_text(token)
@@ -188,10 +218,12 @@ def test_striping_uses_lfs_when_present_and_skips_cleanly_without(hub: FakeHub, 
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     lfs_log = tmp_path / "lfs.log"
-    (bin_dir / "lfs").write_text(f"#!/bin/sh\necho \"$@\" >> {lfs_log}\n")
+    (bin_dir / "lfs").write_text(f'#!/bin/sh\necho "$@" >> {lfs_log}\n')
     (bin_dir / "lfs").chmod(0o755)
     home = tmp_path / "cache2"
     striped = run(hub, home, LUSTRE_STRIPE="true", PATH=f"{bin_dir}:{os.environ['PATH']}")
     assert striped.returncode == 0, striped.stdout
-    assert lfs_log.read_text().splitlines() == [f"setstripe -c -1 -S 4M {home / 'hub'}",
-                                                f"setstripe -c -1 -S 4M {home / '.dynamo-cache' / 'staging' / REPO}"]
+    assert lfs_log.read_text().splitlines() == [
+        f"setstripe -c -1 -S 4M {home / 'hub'}",
+        f"setstripe -c -1 -S 4M {home / '.dynamo-cache' / 'staging' / REPO}",
+    ]

@@ -1,6 +1,7 @@
 """Dynamo integration: the model download Job (rendered on both Helm versions,
 kubernetes-validate strict, checkov) and the DGD snippets (NOTES and `gen-values
 snippet`). The Job's script runs against the real client in test_download.py."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,8 @@ import pytest
 import crds
 import helmtool
 import yaml_io
-from genvalues import run as gen
 from dynamo_cache.catalog import CATALOG, TIERS
+from genvalues import run as gen
 
 SHA = "c1899de289a04d12100db370d81485cdf75e47ca"
 SCRIPT = helmtool.CHART / "files" / "download.py"
@@ -60,12 +61,21 @@ def test_job_is_secure_by_default() -> None:
     job = job_docs()["Job"]
     pod = job["spec"]["template"]["spec"]
     assert pod["automountServiceAccountToken"] is False
-    assert pod["securityContext"] == {"runAsNonRoot": True, "runAsUser": 1000, "runAsGroup": 0, "fsGroup": 0,
-                                      "seccompProfile": {"type": "RuntimeDefault"}}
+    assert pod["securityContext"] == {
+        "runAsNonRoot": True,
+        "runAsUser": 1000,
+        "runAsGroup": 0,
+        "fsGroup": 0,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
     (container,) = pod["containers"]
-    assert container["securityContext"] == {"allowPrivilegeEscalation": False, "privileged": False,
-                                            "readOnlyRootFilesystem": True, "runAsNonRoot": True,
-                                            "capabilities": {"drop": ["ALL"]}}
+    assert container["securityContext"] == {
+        "allowPrivilegeEscalation": False,
+        "privileged": False,
+        "readOnlyRootFilesystem": True,
+        "runAsNonRoot": True,
+        "capabilities": {"drop": ["ALL"]},
+    }
     tmp = next(v for v in pod["volumes"] if v["name"] == "tmp")
     assert "emptyDir" in tmp and {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]
     assert job["spec"]["backoffLimit"] == 3 and job["spec"]["ttlSecondsAfterFinished"] == 86400
@@ -86,7 +96,9 @@ def test_job_writes_where_dynamo_reads() -> None:
 
 
 def test_token_comes_from_a_secret_file_never_from_values() -> None:
-    job = job_docs(values=download_values(download={"tokenSecret": {"name": "hf-token-secret", "key": "HF_TOKEN"}}))["Job"]
+    job = job_docs(values=download_values(download={"tokenSecret": {"name": "hf-token-secret", "key": "HF_TOKEN"}}))[
+        "Job"
+    ]
     pod = job["spec"]["template"]["spec"]
     env = {e["name"]: e.get("value") for e in pod["containers"][0]["env"]}
     assert env["HF_TOKEN_PATH"] == "/var/run/secrets/huggingface/token" and "HF_TOKEN" not in env
@@ -126,15 +138,22 @@ def checkov_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[s
         values = download_values(download={"image": {"digest": digest}})
         # the whole render: the download Job and the helm test Jobs
         (folder / f"{version}-{bool(digest)}.yaml").write_text(
-            helmtool.template(version, values, "r", "--namespace", "dynamo").stdout)
-    proc = subprocess.run([str(CHECKOV), "-d", str(folder), "--framework", "kubernetes", "--skip-download",
-                           "--output", "json"], capture_output=True, text=True, timeout=300)
+            helmtool.template(version, values, "r", "--namespace", "dynamo").stdout
+        )
+    proc = subprocess.run(
+        [str(CHECKOV), "-d", str(folder), "--framework", "kubernetes", "--skip-download", "--output", "json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     report = json.loads(proc.stdout)
     by_file: dict[str, dict[str, Any]] = {}
     for outcome in ("passed_checks", "failed_checks", "skipped_checks"):
         for check in report["results"][outcome]:
             name = Path(check["file_path"]).name
-            by_file.setdefault(name, {"passed_checks": [], "failed_checks": [], "skipped_checks": []})[outcome].append(check)
+            by_file.setdefault(name, {"passed_checks": [], "failed_checks": [], "skipped_checks": []})[outcome].append(
+                check
+            )
     return by_file
 
 
@@ -157,8 +176,14 @@ def test_revision_rules(helm_version: str) -> None:
 
 
 def test_gen_values_warns_on_a_branch_revision_and_strict_fails() -> None:
-    args = ["--set", "modelDownload.enabled=true", "--set", "modelDownload.model=Qwen/Qwen3-0.6B",
-            "--set", "modelDownload.revision=main"]
+    args = [
+        "--set",
+        "modelDownload.enabled=true",
+        "--set",
+        "modelDownload.model=Qwen/Qwen3-0.6B",
+        "--set",
+        "modelDownload.revision=main",
+    ]
     warned = gen(*args)
     assert warned.returncode == 0 and "$.modelDownload.revision: warning:" in warned.stderr
     assert gen(*args, "--strict").returncode == 1
@@ -193,7 +218,12 @@ def claims_of(component: dict[str, Any]) -> set[str]:
 def pod_with(spec: dict[str, Any]) -> dict[str, Any]:
     """A component's podTemplate spec as a Pod (the operator adds the image)."""
     containers = [{"image": "nvcr.io/nvidia/ai-dynamo/vllm-runtime:placeholder", **c} for c in spec["containers"]]
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "check"}, "spec": {**spec, "containers": containers}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "check"},
+        "spec": {**spec, "containers": containers},
+    }
 
 
 @pytest.fixture(scope="module")
@@ -206,8 +236,12 @@ def dgd_schemas() -> dict[str, Any]:
 @pytest.mark.parametrize("tier", TIERS)
 def test_snippets_are_valid_dgd_fields(dgd_schemas: dict[str, Any], tier: str, api: str, backend: str) -> None:
     doc = snippet("--tier", tier, "--api", api, "--backend", backend)
-    dgd = {"apiVersion": f"nvidia.com/{api}", "kind": "DynamoGraphDeployment", "metadata": {"name": "check"},
-           "spec": {"backendFramework": backend, **doc["spec"]}}
+    dgd = {
+        "apiVersion": f"nvidia.com/{api}",
+        "kind": "DynamoGraphDeployment",
+        "metadata": {"name": "check"},
+        "spec": {"backendFramework": backend, **doc["spec"]},
+    }
     crds.validate(dgd, dgd_schemas)
 
 
@@ -219,27 +253,46 @@ def test_v1beta1_snippet_uses_exactly_the_charts_claims(tier: str) -> None:
     spec = worker["podTemplate"]["spec"]
     local = {v["name"] for v in spec["volumes"] if "ephemeral" in v}
     assert claims_of(worker) | local == set(claims)
-    assert all(CATALOG["classes"][v["ephemeral"]["volumeClaimTemplate"]["spec"]["storageClassName"]]["driver"] == "local"
-               for v in spec["volumes"] if "ephemeral" in v)
+    assert all(
+        CATALOG["classes"][v["ephemeral"]["volumeClaimTemplate"]["spec"]["storageClassName"]]["driver"] == "local"
+        for v in spec["volumes"]
+        if "ephemeral" in v
+    )
     env = {e["name"]: e["value"] for e in spec["containers"][0]["env"]}
     assert env["HF_HOME"] == "/model-cache"
     kubernetes_validate.validate(pod_with(spec), "1.37", strict=True)
     # no ReadWriteOnce claim in two components: Multi-Attach when they land on two nodes
-    single = {name for name, c in claims.items() if not {"ReadWriteMany", "ReadOnlyMany"} & set(c["spec"]["accessModes"])}
+    single = {
+        name for name, c in claims.items() if not {"ReadWriteMany", "ReadOnlyMany"} & set(c["spec"]["accessModes"])
+    }
     shared_with_frontend = claims_of(by_name.get("Frontend", {}))
     assert not single & shared_with_frontend
     assert ("model-cache" in shared_with_frontend) == ("model-cache" not in single)
     assert "compilationCache" not in by_name.get("Frontend", {})
 
 
-@pytest.mark.parametrize(("backend", "expected"), [
-    ("vllm", {}),  # the operator sets VLLM_CACHE_ROOT from compilationCache
-    ("sglang", {"TORCHINDUCTOR_CACHE_DIR": "/home/dynamo/.cache/sglang/torchinductor",
-                "TRITON_CACHE_DIR": "/home/dynamo/.cache/sglang/triton"}),
-    ("trtllm", {"TLLM_LLMAPI_BUILD_CACHE": "1", "TLLM_LLMAPI_BUILD_CACHE_ROOT": "/home/dynamo/.cache/trtllm/tensorrt_llm",
+@pytest.mark.parametrize(
+    ("backend", "expected"),
+    [
+        ("vllm", {}),  # the operator sets VLLM_CACHE_ROOT from compilationCache
+        (
+            "sglang",
+            {
+                "TORCHINDUCTOR_CACHE_DIR": "/home/dynamo/.cache/sglang/torchinductor",
+                "TRITON_CACHE_DIR": "/home/dynamo/.cache/sglang/triton",
+            },
+        ),
+        (
+            "trtllm",
+            {
+                "TLLM_LLMAPI_BUILD_CACHE": "1",
+                "TLLM_LLMAPI_BUILD_CACHE_ROOT": "/home/dynamo/.cache/trtllm/tensorrt_llm",
                 "TORCHINDUCTOR_CACHE_DIR": "/home/dynamo/.cache/trtllm/torchinductor",
-                "TRITON_CACHE_DIR": "/home/dynamo/.cache/trtllm/triton"}),
-])
+                "TRITON_CACHE_DIR": "/home/dynamo/.cache/trtllm/triton",
+            },
+        ),
+    ],
+)
 def test_each_backend_gets_what_its_engine_reads(backend: str, expected: dict[str, str]) -> None:
     worker = components(snippet("--backend", backend, "--worker", "w"))["w"]
     env = {e["name"]: e["value"] for e in worker["podTemplate"]["spec"]["containers"][0]["env"]}
@@ -257,7 +310,8 @@ def test_v1alpha1_snippet_names_services_per_backend() -> None:
     assert all(p["create"] is False for p in doc["spec"]["pvcs"])
     worker = doc["spec"]["services"]["TRTLLMDecodeWorker"]
     assert [m for m in worker["volumeMounts"] if m.get("useAsCompilationCache")] == [
-        {"name": "compilation-cache", "mountPoint": "/home/dynamo/.cache/trtllm", "useAsCompilationCache": True}]
+        {"name": "compilation-cache", "mountPoint": "/home/dynamo/.cache/trtllm", "useAsCompilationCache": True}
+    ]
     named = snippet("--api", "v1alpha1", "--frontend", "Front", "--worker", "prefill", "--worker", "decode")
     assert set(named["spec"]["services"]) == {"Front", "prefill", "decode"}
 

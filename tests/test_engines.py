@@ -3,13 +3,15 @@ chart (templates/_validate.tpl). Every rule is either twinned, its template part
 it, or listed as gen-values-only with the reason; and a differential property test
 gives both engines the same random values and wants the same verdict and the same
 paths."""
+
 from __future__ import annotations
 
 import inspect
 import re
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import helmtool
 import yaml_io
@@ -31,34 +33,75 @@ def test_every_rule_is_twinned_or_says_why_not() -> None:
 
 TWINNED_PATHS = ("$.caches", "$.storageClasses", "$.staticVolumes", "$.variant", "$.modelDownload")
 sizes = st.sampled_from(["50Gi", "100Gi", "4Ti", "40Ti", "100Ti", "200Ti", "70000Gi", "200000Gi"])
-cache = st.fixed_dictionaries({}, optional={
-    "size": sizes,
-    "accessModes": st.sampled_from([["ReadWriteOnce"], ["ReadWriteMany"], ["ReadOnlyMany"], ["ReadWriteOncePod"]]),
-    "volumeMode": st.sampled_from(["Filesystem", "Block"]),
-    "name": st.sampled_from(["model-cache", "shared-name"]),
-})
+cache = st.fixed_dictionaries(
+    {},
+    optional={
+        "size": sizes,
+        "accessModes": st.sampled_from([["ReadWriteOnce"], ["ReadWriteMany"], ["ReadOnlyMany"], ["ReadWriteOncePod"]]),
+        "volumeMode": st.sampled_from(["Filesystem", "Block"]),
+        "name": st.sampled_from(["model-cache", "shared-name"]),
+    },
+)
 values_strategy = st.fixed_dictionaries(
     {"tier": st.sampled_from(TIERS)},
     optional={
         "variant": st.sampled_from(["", "static", "builtin", "premium-v2", "nfs", "fuse", "v1", "dynamic"]),
         "scope": st.sampled_from(["release", "namespace", "cluster"]),
         "caches": st.fixed_dictionaries({}, optional={k: cache for k in CATALOG["caches"]}),
-        "storageClasses": st.fixed_dictionaries({}, optional={
-            "diskPremium": st.fixed_dictionaries({}, optional={"parameters": st.fixed_dictionaries(
-                {}, optional={"maxShares": st.sampled_from(["1", "2"])})}),
-            "diskPremiumV2": st.fixed_dictionaries({}, optional={"parameters": st.fixed_dictionaries(
-                {}, optional={"DiskMBpsReadWrite": st.sampled_from(["600", "4000"])})}),
-            "filesNfs": st.fixed_dictionaries({}, optional={"parameters": st.fixed_dictionaries(
-                {}, optional={"skuName": st.sampled_from(["Premium_LRS", "PremiumV2_LRS"]),
-                              "provisionedIops": st.sampled_from(["5000"])})}),
-            "blobFuse": st.fixed_dictionaries({}, optional={"blockCache": st.fixed_dictionaries(
-                {}, optional={"poolSizeMB": st.sampled_from([1024, 4096]), "diskSizeMB": st.sampled_from([0, 1000])})}),
-        }),
-        "staticVolumes": st.fixed_dictionaries({}, optional={
-            "lustre": st.fixed_dictionaries({}, optional={"mgsIpAddress": st.sampled_from(["", "10.0.0.4"])})}),
-        "modelDownload": st.fixed_dictionaries({"enabled": st.booleans()}, optional={
-            "model": st.sampled_from(["", "Qwen/Qwen3-0.6B"])}),
-    })
+        "storageClasses": st.fixed_dictionaries(
+            {},
+            optional={
+                "diskPremium": st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "parameters": st.fixed_dictionaries({}, optional={"maxShares": st.sampled_from(["1", "2"])})
+                    },
+                ),
+                "diskPremiumV2": st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "parameters": st.fixed_dictionaries(
+                            {}, optional={"DiskMBpsReadWrite": st.sampled_from(["600", "4000"])}
+                        )
+                    },
+                ),
+                "filesNfs": st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "parameters": st.fixed_dictionaries(
+                            {},
+                            optional={
+                                "skuName": st.sampled_from(["Premium_LRS", "PremiumV2_LRS"]),
+                                "provisionedIops": st.sampled_from(["5000"]),
+                            },
+                        )
+                    },
+                ),
+                "blobFuse": st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "blockCache": st.fixed_dictionaries(
+                            {},
+                            optional={
+                                "poolSizeMB": st.sampled_from([1024, 4096]),
+                                "diskSizeMB": st.sampled_from([0, 1000]),
+                            },
+                        )
+                    },
+                ),
+            },
+        ),
+        "staticVolumes": st.fixed_dictionaries(
+            {},
+            optional={
+                "lustre": st.fixed_dictionaries({}, optional={"mgsIpAddress": st.sampled_from(["", "10.0.0.4"])})
+            },
+        ),
+        "modelDownload": st.fixed_dictionaries(
+            {"enabled": st.booleans()}, optional={"model": st.sampled_from(["", "Qwen/Qwen3-0.6B"])}
+        ),
+    },
+)
 
 
 def chart_paths(values: dict[str, Any]) -> set[str] | None:
@@ -73,8 +116,11 @@ def chart_paths(values: dict[str, Any]) -> set[str] | None:
 
 # Each example renders with helm: a sixth of the profile's examples (33 in CI, 500 with
 # --hypothesis-profile=fresh, which found the last disagreement).
-@settings(deadline=None, max_examples=max(20, settings.default.max_examples // 6),
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    deadline=None,
+    max_examples=max(20, settings.default.max_examples // 6),
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(values_strategy)
 def test_both_engines_give_the_same_verdict_and_paths(values: dict[str, Any]) -> None:
     result = api.check_document(values)

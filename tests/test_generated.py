@@ -1,5 +1,6 @@
 """Generated files match the generator, and the installed package (not the
 source tree) finds its schema and catalog."""
+
 from __future__ import annotations
 
 import re
@@ -34,14 +35,34 @@ def test_generated_files_say_so() -> None:
 
 def test_installed_package_finds_its_data(tmp_path: Path) -> None:
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--target", str(target), str(ROOT)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
     assert (target / "dynamo_cache" / "schemas" / "dynamo-cache-spec.schema.json").is_file()
-    code = ("import dynamo_cache, dynamo_cache.schema_check as s, dynamo_cache.catalog as c;"
-            "assert 'site' in dynamo_cache.__file__, dynamo_cache.__file__;"
-            "print(s.load_spec_schema()['title'], len(c.TIERS))")
-    out = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(target)!r}); {code}"],
-                         cwd=tmp_path, capture_output=True, text=True)
+    code = (
+        "import dynamo_cache, dynamo_cache.schema_check as s, dynamo_cache.catalog as c;"
+        "assert 'site' in dynamo_cache.__file__, dynamo_cache.__file__;"
+        "print(s.load_spec_schema()['title'], len(c.TIERS))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(target)!r}); {code}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "dynamo-cache spec (gen-values input) 5"
 
@@ -53,8 +74,12 @@ def test_chart_readme_table_has_every_param_with_its_real_default() -> None:
     values_text = (ROOT / "charts" / "dynamo-cache" / "values.yaml").read_text()
     values = yaml_io.load(values_text)
     params = re.findall(r"^\s*## @param (\S+) ", values_text, re.M)
-    rows = dict(re.findall(r"^\| `([^`]+)` \| .* \| `(.*)` \|$", (ROOT / "charts" / "dynamo-cache" / "README.md").read_text(), re.M))
-    assert params and list(rows)[-len(params):] == params
+    rows = dict(
+        re.findall(
+            r"^\| `([^`]+)` \| .* \| `(.*)` \|$", (ROOT / "charts" / "dynamo-cache" / "README.md").read_text(), re.M
+        )
+    )
+    assert params and list(rows)[-len(params) :] == params
     for path in params:
         value = values
         for part in path.split("."):
@@ -66,8 +91,11 @@ def test_every_cited_source_is_listed() -> None:
     text = (ROOT / "generator" / "dynamo_cache" / "data" / "catalog.yaml").read_text()
     from dynamo_cache.catalog import CATALOG
 
-    prose = [line.split("#", 1)[1] if "#" in line else line for line in text.splitlines()
-             if "#" in line or re.match(r"\s*(why|source|message):", line)]
+    prose = [
+        line.split("#", 1)[1] if "#" in line else line
+        for line in text.splitlines()
+        if "#" in line or re.match(r"\s*(why|source|message):", line)
+    ]
     cited = {name for line in prose for name in re.findall(r"\[([a-z][a-z0-9]*(?:-[a-z0-9]+)*)\]", line)}
     assert cited and cited <= set(CATALOG["sources"]), cited - set(CATALOG["sources"])
     assert all("://" in v or "NVIDIA Dynamo" in v for v in CATALOG["sources"].values())
@@ -75,8 +103,13 @@ def test_every_cited_source_is_listed() -> None:
 
 def test_the_product_cites_public_sources_only() -> None:
     """What a user clones never points at files outside it."""
-    shipped = [ROOT / "README.md", *(ROOT / "charts").rglob("*"), *(ROOT / "generator").rglob("*"),
-               *(ROOT / "schemas").rglob("*"), *(ROOT / "ci").rglob("*")]
+    shipped = [
+        ROOT / "README.md",
+        *(ROOT / "charts").rglob("*"),
+        *(ROOT / "generator").rglob("*"),
+        *(ROOT / "schemas").rglob("*"),
+        *(ROOT / "ci").rglob("*"),
+    ]
     offenders = []
     for path in shipped:
         if path.is_file() and path.suffix in {".md", ".py", ".yaml", ".json", ".tpl", ".txt", ".sh", ""}:

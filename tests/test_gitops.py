@@ -1,6 +1,7 @@
 """GitOps: what Argo CD and Flux need from the chart. Kept claims and their static
 volumes carry Argo CD's Prune=false,Delete=false; the examples validate against the
 tools' own CRDs (Argo CD's Application, Flux's HelmRelease)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,8 +22,12 @@ def objects(helm_version: str, values: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_kept_claims_and_volumes_carry_argocd_keep(helm_version: str) -> None:
-    values = {"tier": "lustre", "variant": "static", "staticVolumes": {"lustre": {"mgsIpAddress": "10.0.0.4"}},
-              "caches": {"perf": {"keep": False}}}
+    values = {
+        "tier": "lustre",
+        "variant": "static",
+        "staticVolumes": {"lustre": {"mgsIpAddress": "10.0.0.4"}},
+        "caches": {"perf": {"keep": False}},
+    }
     docs = objects(helm_version, values)
     for doc in docs:
         if doc["kind"] not in ("PersistentVolumeClaim", "PersistentVolume"):
@@ -62,11 +67,15 @@ def test_flux_example_is_a_valid_helmrelease_that_never_uninstalls() -> None:
     spec = release["spec"]
     assert spec["install"]["remediation"]["retries"] == 0
     assert spec["upgrade"]["remediation"] == {"retries": 0, "remediateLastFailure": False}
-    assert {"paths": ["/spec/resources/requests/storage"], "target": {"kind": "PersistentVolumeClaim"}} in \
-        spec["driftDetection"]["ignore"]
+    assert {"paths": ["/spec/resources/requests/storage"], "target": {"kind": "PersistentVolumeClaim"}} in spec[
+        "driftDetection"
+    ]["ignore"]
     source = load(EXAMPLES / "flux" / "ocirepository.yaml")
-    assert spec["chartRef"] == {"kind": "OCIRepository", "name": source["metadata"]["name"],
-                                "namespace": source["metadata"]["namespace"]}
+    assert spec["chartRef"] == {
+        "kind": "OCIRepository",
+        "name": source["metadata"]["name"],
+        "namespace": source["metadata"]["namespace"],
+    }
     assert helmtool.template("helm4", yaml_io.dump(spec["values"])).returncode == 0
 
 

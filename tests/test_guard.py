@@ -3,6 +3,7 @@
 `lookup` is empty under `helm template`, so a copy of the chart gets one extra
 template that calls the guard's compare helper with live objects from values;
 the helper under test is the chart's own, unchanged."""
+
 from __future__ import annotations
 
 import shutil
@@ -20,7 +21,11 @@ PROBE = """{{- $caches := include "dynamo-cache.caches" . | fromJson -}}
 ---
 kind: GuardResult
 cache: {{ $key }}
-messages: {{ include "dynamo-cache.guard.compare" (dict "cache" (index $caches $key) "live" $sim.live "expandable" (include "dynamo-cache.expandable" (dict "root" $ "cache" (index $caches $key))) "release" $.Release.Name "namespace" $.Release.Namespace) }}
+{{- $cache := index $caches $key }}
+{{- $expandable := include "dynamo-cache.expandable" (dict "root" $ "cache" $cache) }}
+{{- $args := dict "cache" $cache "live" $sim.live "expandable" $expandable }}
+{{- $_ := merge $args (dict "release" $.Release.Name "namespace" $.Release.Namespace) }}
+messages: {{ include "dynamo-cache.guard.compare" $args }}
 {{- end }}
 {{- range $profile, $live := .Values.simulatedClasses }}
 ---
@@ -41,8 +46,12 @@ def probe_chart(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def live_claim(release: str = "dynamo-cache", namespace: str = "default", **spec: Any) -> dict[str, Any]:
-    base = {"storageClassName": "azurefile-csi-premium", "accessModes": ["ReadWriteMany"],
-            "volumeMode": "Filesystem", "resources": {"requests": {"storage": "100Gi"}}}
+    base = {
+        "storageClassName": "azurefile-csi-premium",
+        "accessModes": ["ReadWriteMany"],
+        "volumeMode": "Filesystem",
+        "resources": {"requests": {"storage": "100Gi"}},
+    }
     phase = spec.pop("phase", "Bound")
     base.update(spec)
     annotations = {"meta.helm.sh/release-name": release, "meta.helm.sh/release-namespace": namespace} if release else {}
@@ -52,8 +61,13 @@ def live_claim(release: str = "dynamo-cache", namespace: str = "default", **spec
 def guard(chart: Path, version: str, live: dict[str, Any], values: dict[str, Any] | None = None) -> list[str]:
     # the built-in variant: the live claim below was made on azurefile-csi-premium
     doc = {"variant": "builtin", "simulated": {"model": {"live": live}}, **(values or {})}
-    proc = subprocess.run([helmtool.binaries()[version], "template", "dynamo-cache", str(chart), "-f", "-"],
-                          input=yaml_io.dump(doc), capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [helmtool.binaries()[version], "template", "dynamo-cache", str(chart), "-f", "-"],
+        input=yaml_io.dump(doc),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     (result,) = [d for d in yaml_io.load_all(proc.stdout) if d and d.get("kind") == "GuardResult"]
     return result["messages"]
 
@@ -65,27 +79,58 @@ def model(**fields: Any) -> dict[str, Any]:
 LUSTRE = {"tier": "lustre", "variant": "dynamic"}  # the chart's Lustre class: allowVolumeExpansion false
 
 
-@pytest.mark.parametrize(("live", "values", "fragments"), [
-    (live_claim(), None, []),
-    (live_claim(), model(storageClass="managed-csi-premium", accessModes=["ReadWriteOnce"]),
-     ["caches.model.storageClass", '"azurefile-csi-premium"', '"managed-csi-premium"', "new name"]),
-    (live_claim(accessModes=["ReadWriteOnce"]), None, ["caches.model.accessModes", "ReadWriteOnce", "ReadWriteMany"]),
-    (live_claim(volumeMode="Block"), None, ["caches.model.volumeMode", "Block"]),
-    (live_claim(resources={"requests": {"storage": "200Gi"}}), None, ["never shrink", "200Gi", "100Gi"]),
-    (live_claim(resources={"requests": {"storage": "50Gi"}}, phase="Pending"), None, ["not Bound", "Pending"]),
-    (live_claim(storageClassName="dynamo-cache-default-lustre", resources={"requests": {"storage": "2Ti"}}), LUSTRE,
-     ["does not allow volume expansion", '"dynamo-cache-default-lustre"']),
-    (live_claim(resources={"requests": {"storage": "50Gi"}}), None, []),  # Azure Files: expandable
-    (live_claim(storageClassName="my-class", resources={"requests": {"storage": "50Gi"}}), model(storageClass="my-class"),
-     []),  # a class the catalog does not know: the API server decides
-    (live_claim(resources={"requests": {"storage": "0.1Ti"}}), model(size="102.4Gi"), []),
-    (live_claim(release="other"), None, ['belongs to release "other"', "existingClaim"]),
-    (live_claim(release=""), None, ["not created by Helm", "caches.model.existingClaim=model-cache"]),
-    (live_claim(storageClassName="whatever"), model(storageClass=""), []),  # "" = cluster default: not compared
-], ids=["unchanged", "class", "access", "volume-mode", "shrink", "grow-pending", "grow-not-expandable",
-        "grow-ok", "grow-unknown-class", "same-size-other-unit", "other-release", "not-helm", "default-class"])
-def test_guard(probe_chart: Path, helm_version: str, live: dict[str, Any], values: dict[str, Any] | None,
-               fragments: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("live", "values", "fragments"),
+    [
+        (live_claim(), None, []),
+        (
+            live_claim(),
+            model(storageClass="managed-csi-premium", accessModes=["ReadWriteOnce"]),
+            ["caches.model.storageClass", '"azurefile-csi-premium"', '"managed-csi-premium"', "new name"],
+        ),
+        (
+            live_claim(accessModes=["ReadWriteOnce"]),
+            None,
+            ["caches.model.accessModes", "ReadWriteOnce", "ReadWriteMany"],
+        ),
+        (live_claim(volumeMode="Block"), None, ["caches.model.volumeMode", "Block"]),
+        (live_claim(resources={"requests": {"storage": "200Gi"}}), None, ["never shrink", "200Gi", "100Gi"]),
+        (live_claim(resources={"requests": {"storage": "50Gi"}}, phase="Pending"), None, ["not Bound", "Pending"]),
+        (
+            live_claim(storageClassName="dynamo-cache-default-lustre", resources={"requests": {"storage": "2Ti"}}),
+            LUSTRE,
+            ["does not allow volume expansion", '"dynamo-cache-default-lustre"'],
+        ),
+        (live_claim(resources={"requests": {"storage": "50Gi"}}), None, []),  # Azure Files: expandable
+        (
+            live_claim(storageClassName="my-class", resources={"requests": {"storage": "50Gi"}}),
+            model(storageClass="my-class"),
+            [],
+        ),  # a class the catalog does not know: the API server decides
+        (live_claim(resources={"requests": {"storage": "0.1Ti"}}), model(size="102.4Gi"), []),
+        (live_claim(release="other"), None, ['belongs to release "other"', "existingClaim"]),
+        (live_claim(release=""), None, ["not created by Helm", "caches.model.existingClaim=model-cache"]),
+        (live_claim(storageClassName="whatever"), model(storageClass=""), []),  # "" = cluster default: not compared
+    ],
+    ids=[
+        "unchanged",
+        "class",
+        "access",
+        "volume-mode",
+        "shrink",
+        "grow-pending",
+        "grow-not-expandable",
+        "grow-ok",
+        "grow-unknown-class",
+        "same-size-other-unit",
+        "other-release",
+        "not-helm",
+        "default-class",
+    ],
+)
+def test_guard(
+    probe_chart: Path, helm_version: str, live: dict[str, Any], values: dict[str, Any] | None, fragments: list[str]
+) -> None:
     messages = guard(probe_chart, helm_version, live, values)
     if not fragments:
         assert messages == []
@@ -104,24 +149,46 @@ def test_guard_runs_in_the_real_templates() -> None:
 
 
 def live_lustre_class(**fields: Any) -> dict[str, Any]:
-    params = {"sku-name": "AMLFS-Durable-Premium-500", "zone": "1", "maintenance-day-of-week": "Sunday",
-              "maintenance-time-of-day-utc": "02:00"}
-    return {"metadata": {"name": "dynamo-cache-default-lustre"}, "provisioner": "azurelustre.csi.azure.com",
-            "reclaimPolicy": "Retain", "parameters": params, **fields}
+    params = {
+        "sku-name": "AMLFS-Durable-Premium-500",
+        "zone": "1",
+        "maintenance-day-of-week": "Sunday",
+        "maintenance-time-of-day-utc": "02:00",
+    }
+    return {
+        "metadata": {"name": "dynamo-cache-default-lustre"},
+        "provisioner": "azurelustre.csi.azure.com",
+        "reclaimPolicy": "Retain",
+        "parameters": params,
+        **fields,
+    }
 
 
-@pytest.mark.parametrize(("live", "values", "fragments"), [
-    (live_lustre_class(), {}, []),
-    (live_lustre_class(), {"storageClasses": {"lustre": {"parameters": {"sku-name": "AMLFS-Durable-Premium-250"}}}},
-     ["storageClasses.lustre.parameters", "AMLFS-Durable-Premium-250", "cannot change", "new name"]),
-    (live_lustre_class(reclaimPolicy="Delete"), {}, ["storageClasses.lustre.reclaimPolicy", "Delete", "Retain"]),
-    (live_lustre_class(provisioner="file.csi.azure.com"), {}, ["not this chart's class"]),
-], ids=["unchanged", "sku-change", "reclaim-change", "foreign-class"])
-def test_class_guard(probe_chart: Path, helm_version: str, live: dict[str, Any], values: dict[str, Any],
-                     fragments: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("live", "values", "fragments"),
+    [
+        (live_lustre_class(), {}, []),
+        (
+            live_lustre_class(),
+            {"storageClasses": {"lustre": {"parameters": {"sku-name": "AMLFS-Durable-Premium-250"}}}},
+            ["storageClasses.lustre.parameters", "AMLFS-Durable-Premium-250", "cannot change", "new name"],
+        ),
+        (live_lustre_class(reclaimPolicy="Delete"), {}, ["storageClasses.lustre.reclaimPolicy", "Delete", "Retain"]),
+        (live_lustre_class(provisioner="file.csi.azure.com"), {}, ["not this chart's class"]),
+    ],
+    ids=["unchanged", "sku-change", "reclaim-change", "foreign-class"],
+)
+def test_class_guard(
+    probe_chart: Path, helm_version: str, live: dict[str, Any], values: dict[str, Any], fragments: list[str]
+) -> None:
     doc = {"tier": "lustre", "simulatedClasses": {"lustre": live}, **values}
-    proc = subprocess.run([helmtool.binaries()[helm_version], "template", "dynamo-cache", str(probe_chart), "-f", "-"],
-                          input=yaml_io.dump(doc), capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [helmtool.binaries()[helm_version], "template", "dynamo-cache", str(probe_chart), "-f", "-"],
+        input=yaml_io.dump(doc),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     (result,) = [d for d in yaml_io.load_all(proc.stdout) if d and d.get("class") == "lustre"]
     text = "\n".join(result["messages"])
     assert bool(result["messages"]) == bool(fragments), text

@@ -1,6 +1,7 @@
 """Speed is measured by ci/benchmark.py, never asserted in seconds here. What is
 tested: the import discipline that keeps gen-values fast, and that the benchmark
 still runs and prints its figures."""
+
 from __future__ import annotations
 
 import subprocess
@@ -12,19 +13,32 @@ import helmtool
 
 
 def imported(*args: str, stdin: str | None = None) -> set[str]:
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "dynamo_cache", *args],
-                          capture_output=True, text=True, input=stdin)
-    return {line.split("|")[2].strip() for line in proc.stderr.splitlines()
-            if line.startswith("import time:") and "cumulative" not in line}
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "dynamo_cache", *args], capture_output=True, text=True, input=stdin
+    )
+    return {
+        line.split("|")[2].strip()
+        for line in proc.stderr.splitlines()
+        if line.startswith("import time:") and "cumulative" not in line
+    }
 
 
 VALUES = helmtool.ROOT / "tests" / "cases" / "valid" / "lustre-full" / "spec.yaml"
 
 
-@pytest.mark.parametrize("args", [["--tier", "lustre"], ["--help"], ["--tier", "files", "--set", "caches.model.size=200Gi"],
-                                  ["validate", str(VALUES)], ["snippet", "--tier", "lustre"],
-                                  ["plan", "--model-size", "140GB", "--replicas", "8"], ["--spec", str(VALUES)]],
-                         ids=["tier", "help", "set", "validate", "snippet", "plan", "spec"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--tier", "lustre"],
+        ["--help"],
+        ["--tier", "files", "--set", "caches.model.size=200Gi"],
+        ["validate", str(VALUES)],
+        ["snippet", "--tier", "lustre"],
+        ["plan", "--model-size", "140GB", "--replicas", "8"],
+        ["--spec", str(VALUES)],
+    ],
+    ids=["tier", "help", "set", "validate", "snippet", "plan", "spec"],
+)
 def test_fast_paths_do_not_import_heavy_libraries(args: list[str]) -> None:
     modules = imported(*args)
     assert "dynamo_cache.cli" in modules  # the measurement itself works
@@ -41,10 +55,23 @@ def test_an_invalid_spec_still_gets_jsonschema_messages() -> None:
 
 
 def test_benchmark_runs_and_prints_its_figures() -> None:
-    proc = subprocess.run([sys.executable, str(helmtool.ROOT / "ci" / "benchmark.py"), "--runs", "1"],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, str(helmtool.ROOT / "ci" / "benchmark.py"), "--runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
-    for fragment in ("gen-values --tier lustre", "gen-values validate", "gen-values snippet", "gen-values plan",
-                     "default values / scaffold", "download Job + customised / scaffold", "model-download.yaml",
-                     "values.schema.json", "Import time", "per second"):
+    for fragment in (
+        "gen-values --tier lustre",
+        "gen-values validate",
+        "gen-values snippet",
+        "gen-values plan",
+        "default values / scaffold",
+        "download Job + customised / scaffold",
+        "model-download.yaml",
+        "values.schema.json",
+        "Import time",
+        "per second",
+    ):
         assert fragment in proc.stdout, proc.stdout

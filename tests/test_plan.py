@@ -1,10 +1,11 @@
 """The cold-start planner against hand-computed cases from
 the catalog's public sources (numbers reach it only through the catalog)."""
+
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 import subprocess
+from decimal import Decimal
 
 import pytest
 
@@ -54,12 +55,15 @@ def test_premium_files_never_below_the_premium_minimum() -> None:
     assert provisioned == 100 and mbps == pytest.approx(110 * 2**20 / 10**6)
 
 
-@pytest.mark.parametrize(("needed_tib", "sku", "tib", "mbps"), [
-    (0.1, "AMLFS-Durable-Premium-500", 4, 2000),     # the minimum
-    (5, "AMLFS-Durable-Premium-500", 8, 4000),       # rounded up to the 4 TiB increment
-    (1, "AMLFS-Durable-Premium-40", 48, 1920),       # 40 MB/s per TiB x 48 TiB minimum
-    (17, "AMLFS-Durable-Premium-125", 32, 4000),
-])
+@pytest.mark.parametrize(
+    ("needed_tib", "sku", "tib", "mbps"),
+    [
+        (0.1, "AMLFS-Durable-Premium-500", 4, 2000),  # the minimum
+        (5, "AMLFS-Durable-Premium-500", 8, 4000),  # rounded up to the 4 TiB increment
+        (1, "AMLFS-Durable-Premium-40", 48, 1920),  # 40 MB/s per TiB x 48 TiB minimum
+        (17, "AMLFS-Durable-Premium-125", 32, 4000),
+    ],
+)
 def test_lustre_rounds_to_the_sku(needed_tib: float, sku: str, tib: int, mbps: int) -> None:
 
     assert plan.lustre(Decimal(str(needed_tib)) * 2**40, sku) == (tib, mbps)
@@ -104,12 +108,12 @@ def test_local_is_filled_from_the_shared_model_cache_first() -> None:
 
 
 def test_recommendation() -> None:
-    assert plan.plan(140 * GB, replicas=8).recommended == "lustre"       # only Lustre meets 10 min
-    assert plan.plan(16 * GB, replicas=2).recommended == "files-v2"      # shared; v2 has no 100 GiB floor
-    assert plan.plan(16 * GB, replicas=1).recommended == "disk-v2"       # one replica: an 18 GiB disk will do
+    assert plan.plan(140 * GB, replicas=8).recommended == "lustre"  # only Lustre meets 10 min
+    assert plan.plan(16 * GB, replicas=2).recommended == "files-v2"  # shared; v2 has no 100 GiB floor
+    assert plan.plan(16 * GB, replicas=1).recommended == "disk-v2"  # one replica: an 18 GiB disk will do
     slow = plan.plan(140 * GB, replicas=64, target_s=60)
     assert slow.recommended == "lustre" and "no tier meets" in slow.reason
-    assert plan.plan(140 * GB, replicas=8).recommended != "blob"          # a ceiling is never the pick
+    assert plan.plan(140 * GB, replicas=8).recommended != "blob"  # a ceiling is never the pick
 
 
 def test_figures_come_from_the_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -125,7 +129,15 @@ def test_cli_prints_a_table_for_every_tier() -> None:
     proc = run("--model-size", "140GB", "--replicas", "8")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert {line.split()[0] for line in lines[3:10]} == {"lustre", "files", "files-v2", "disk", "disk-v2", "blob", "local"}
+    assert {line.split()[0] for line in lines[3:10]} == {
+        "lustre",
+        "files",
+        "files-v2",
+        "disk",
+        "disk-v2",
+        "blob",
+        "local",
+    }
     assert "1 min 10 s" in proc.stdout and "Recommended: lustre" in proc.stdout and "Assumptions:" in proc.stdout
 
 
@@ -134,9 +146,16 @@ def test_cli_json() -> None:
     assert data["model_bytes"] == 140 * GB and len(data["rows"]) == 7
 
 
-@pytest.mark.parametrize(("args", "code"), [([], 2), (["--model-size", "140GB", "--params", "8B"], 2),
-                                            (["--params", "lots"], 1), (["--model-size", "140GB", "--vm", "x"], 1),
-                                            (["--model-size", "140GB", "--replicas", "0"], 2)])
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        ([], 2),
+        (["--model-size", "140GB", "--params", "8B"], 2),
+        (["--params", "lots"], 1),
+        (["--model-size", "140GB", "--vm", "x"], 1),
+        (["--model-size", "140GB", "--replicas", "0"], 2),
+    ],
+)
 def test_cli_errors(args: list[str], code: int) -> None:
     proc = run(*args)
     assert proc.returncode == code and "Traceback" not in proc.stderr and proc.stderr

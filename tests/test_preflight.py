@@ -1,13 +1,15 @@
 """Before and after an install: the chart's preflight (real helm with real lookups
 against the recording API server) and the `helm test` Jobs (rendered, validated,
 checkov; their script run for real on a local folder)."""
+
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import kubernetes_validate
 import pytest
@@ -32,8 +34,12 @@ def csi_driver(name: str) -> dict[str, Any]:
 
 
 def storage_class(name: str, provisioner: str = "file.csi.azure.com") -> dict[str, Any]:
-    return {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": name},
-            "provisioner": provisioner}
+    return {
+        "apiVersion": "storage.k8s.io/v1",
+        "kind": "StorageClass",
+        "metadata": {"name": name},
+        "provisioner": provisioner,
+    }
 
 
 def render(version: str, config: Path | None, values: dict[str, Any]) -> subprocess.CompletedProcess[str]:
@@ -50,14 +56,18 @@ def test_preflight_names_what_is_missing_and_how_to_get_it(cluster: Any, helm_ve
     assert "CSI driver azurelustre.csi.azure.com (Azure Managed Lustre) is not installed" in run.stderr
     assert "StorageClass azurefile-csi (caches.perf) does not exist" in run.stderr
     assert "preflight.enabled=false" in run.stderr and "Nothing was created" in run.stderr
-    for obj in (csi_driver("azurelustre.csi.azure.com"), storage_class("azurefile-csi-premium"),
-                storage_class("azurefile-csi")):
+    for obj in (
+        csi_driver("azurelustre.csi.azure.com"),
+        storage_class("azurefile-csi-premium"),
+        storage_class("azurefile-csi"),
+    ):
         server.put(obj)
     assert render(helm_version, config, {"tier": "lustre"}).returncode == 0
 
 
-def test_preflight_can_be_skipped_and_stands_down_offline_and_for_namespace_teams(cluster: Any,
-                                                                                  helm_version: str) -> None:
+def test_preflight_can_be_skipped_and_stands_down_offline_and_for_namespace_teams(
+    cluster: Any, helm_version: str
+) -> None:
     server, config = cluster
     assert render(helm_version, config, {"tier": "lustre", "preflight": {"enabled": False}}).returncode == 0
     assert render(helm_version, None, {"tier": "lustre"}).returncode == 0  # helm template: no cluster
@@ -77,6 +87,7 @@ def test_preflight_checks_the_class_a_value_names(cluster: Any, helm_version: st
 
 
 # -- helm test -------------------------------------------------------------------------
+
 
 def hook_docs(version: str = "helm4", values: str = "") -> list[dict[str, Any]]:
     return helmtool.template(version, values or None, "dynamo-cache", "--namespace", "dynamo").hooks
@@ -110,8 +121,15 @@ def test_parallel_readers_only_where_the_claim_is_shared() -> None:
 
 
 def run_test_script(mount: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    full = {"PATH": os.environ["PATH"], "MOUNT": str(mount), "CACHE": "model-cache", "SIZE_MB": "8",
-            "MIN_READ_MBPS": "0", "EXPECTED": "110 MiB/s (Premium Files, 100 GiB)", **env}
+    full = {
+        "PATH": os.environ["PATH"],
+        "MOUNT": str(mount),
+        "CACHE": "model-cache",
+        "SIZE_MB": "8",
+        "MIN_READ_MBPS": "0",
+        "EXPECTED": "110 MiB/s (Premium Files, 100 GiB)",
+        **env,
+    }
     return subprocess.run([sys.executable, str(SCRIPT)], capture_output=True, text=True, env=full, timeout=60)
 
 

@@ -1,54 +1,105 @@
 """Random specs and random garbage: every run ends in valid values that pass the
 chart's schema (and helm template, for a sample), or a clean exit 1."""
+
 from __future__ import annotations
 
 import json
 from typing import Any
 
 import jsonschema
-from genvalues import cli_runner
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import helmtool
 import yaml_io
-from dynamo_cache.catalog import ACCESS_MODES, CACHE_KEYS, CATALOG, TIERS, VARIANTS
 from dynamo_cache import fastcheck, schema_check
+from dynamo_cache.catalog import ACCESS_MODES, CACHE_KEYS, CATALOG, TIERS, VARIANTS
 from dynamo_cache.cli import main
+from genvalues import cli_runner
 
 CHART_SCHEMA = json.loads((helmtool.CHART / "values.schema.json").read_text())
-sizes = st.one_of(st.sampled_from(["1Gi", "50Gi", "100Gi", "4Ti", "200Ti", "1.5Ti", "500G", "0", "-1Gi", "10 gigs"]),
-                  st.from_regex(r"\A[0-9]{1,5}(Gi|Ti|G)?\Z"), st.integers(), st.none())
-classes = st.one_of(st.sampled_from(sorted(CATALOG["classes"]) + ["", "-", "local-ephemeral", "Bad_Class"]),
-                    st.text(max_size=12), st.none())
-cache = st.fixed_dictionaries({}, optional={
-    "size": sizes, "storageClass": classes,
-    "accessModes": st.one_of(st.none(), st.lists(st.sampled_from(ACCESS_MODES + ["ReadWriteAll"]), max_size=3)),
-    "volumeMode": st.sampled_from(["Filesystem", "Block", "block"]),
-    "keep": st.one_of(st.booleans(), st.none(), st.text(max_size=3)),
-    "enabled": st.booleans(), "name": st.sampled_from(["model-cache", "perf-cache", "x", "Bad Name"]),
-    "existingClaim": st.sampled_from(["", "mine"]),
-})
-specs = st.fixed_dictionaries({}, optional={
-    "tier": st.one_of(st.sampled_from(TIERS), st.text(max_size=8)),
-    "variant": st.one_of(st.sampled_from(["", *VARIANTS]), st.text(max_size=8)),
-    "staticVolumes": st.fixed_dictionaries({}, optional={
-        "lustre": st.fixed_dictionaries({}, optional={"mgsIpAddress": st.sampled_from(["10.0.0.4", "", "1.2.3"])}),
-        "blob": st.fixed_dictionaries({}, optional={"storageAccount": st.sampled_from(["acct", "", "A"]),
-                                                    "containerName": st.sampled_from(["models", ""]),
-                                                    "secretName": st.sampled_from(["key", ""])})}),
-    "storageClasses": st.fixed_dictionaries({}, optional={
-        "lustre": st.fixed_dictionaries({}, optional={"create": st.booleans(), "name": st.sampled_from(["", "mine"]),
-                                                      "parameters": st.dictionaries(st.sampled_from(["zone", "sku-name", "bogus"]),
-                                                                                    st.sampled_from(["1", "", "AMLFS-Durable-Premium-40"]), max_size=2)}),
-        "diskPremiumV2": st.fixed_dictionaries({}, optional={"parameters": st.dictionaries(
-            st.sampled_from(["DiskMBpsReadWrite", "DiskIOPSReadWrite"]), st.sampled_from(["0", "50", "5000", "x"]), max_size=2)})}),
-    "caches": st.fixed_dictionaries({}, optional={k: cache for k in CACHE_KEYS}),
-    "modelSize": st.sampled_from(["140GB", "65Gi", "1TB"]),
-    "release": st.sampled_from(["dynamo-cache", "prod", "Bad_Release"]),
-})
-garbage = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-                       lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
-                       max_leaves=20)
+sizes = st.one_of(
+    st.sampled_from(["1Gi", "50Gi", "100Gi", "4Ti", "200Ti", "1.5Ti", "500G", "0", "-1Gi", "10 gigs"]),
+    st.from_regex(r"\A[0-9]{1,5}(Gi|Ti|G)?\Z"),
+    st.integers(),
+    st.none(),
+)
+classes = st.one_of(
+    st.sampled_from(sorted(CATALOG["classes"]) + ["", "-", "local-ephemeral", "Bad_Class"]),
+    st.text(max_size=12),
+    st.none(),
+)
+cache = st.fixed_dictionaries(
+    {},
+    optional={
+        "size": sizes,
+        "storageClass": classes,
+        "accessModes": st.one_of(st.none(), st.lists(st.sampled_from(ACCESS_MODES + ["ReadWriteAll"]), max_size=3)),
+        "volumeMode": st.sampled_from(["Filesystem", "Block", "block"]),
+        "keep": st.one_of(st.booleans(), st.none(), st.text(max_size=3)),
+        "enabled": st.booleans(),
+        "name": st.sampled_from(["model-cache", "perf-cache", "x", "Bad Name"]),
+        "existingClaim": st.sampled_from(["", "mine"]),
+    },
+)
+specs = st.fixed_dictionaries(
+    {},
+    optional={
+        "tier": st.one_of(st.sampled_from(TIERS), st.text(max_size=8)),
+        "variant": st.one_of(st.sampled_from(["", *VARIANTS]), st.text(max_size=8)),
+        "staticVolumes": st.fixed_dictionaries(
+            {},
+            optional={
+                "lustre": st.fixed_dictionaries(
+                    {}, optional={"mgsIpAddress": st.sampled_from(["10.0.0.4", "", "1.2.3"])}
+                ),
+                "blob": st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "storageAccount": st.sampled_from(["acct", "", "A"]),
+                        "containerName": st.sampled_from(["models", ""]),
+                        "secretName": st.sampled_from(["key", ""]),
+                    },
+                ),
+            },
+        ),
+        "storageClasses": st.fixed_dictionaries(
+            {},
+            optional={
+                "lustre": st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "create": st.booleans(),
+                        "name": st.sampled_from(["", "mine"]),
+                        "parameters": st.dictionaries(
+                            st.sampled_from(["zone", "sku-name", "bogus"]),
+                            st.sampled_from(["1", "", "AMLFS-Durable-Premium-40"]),
+                            max_size=2,
+                        ),
+                    },
+                ),
+                "diskPremiumV2": st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "parameters": st.dictionaries(
+                            st.sampled_from(["DiskMBpsReadWrite", "DiskIOPSReadWrite"]),
+                            st.sampled_from(["0", "50", "5000", "x"]),
+                            max_size=2,
+                        )
+                    },
+                ),
+            },
+        ),
+        "caches": st.fixed_dictionaries({}, optional={k: cache for k in CACHE_KEYS}),
+        "modelSize": st.sampled_from(["140GB", "65Gi", "1TB"]),
+        "release": st.sampled_from(["dynamo-cache", "prod", "Bad_Release"]),
+    },
+)
+garbage = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=20,
+)
 
 SAMPLED: list[str] = []
 
@@ -114,9 +165,10 @@ def test_fast_check_agrees_on_every_case_spec() -> None:
 
 
 yaml_data = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.text(max_size=12),
+    st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.text(max_size=12),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=3),
-    max_leaves=12)
+    max_leaves=12,
+)
 
 
 @settings(deadline=None)
@@ -127,10 +179,57 @@ def test_values_text_round_trips(data: dict[str, Any]) -> None:
     assert yaml_io.load(yamltext.dump(data, {}, ["header"])) == (data or None)
 
 
-yaml_fragments = st.sampled_from([
-    "tier", "lustre", ":", ": ", " ", "  ", "\n", "- ", "#", " #", "[", "]", "{", "}", ",", "'", '"', "\\", "100Gi",
-    "1.5", "1e3", "0x1F", "0o7", "true", "yes", "on", "null", "~", "2026-01-01", "23:30", "&a", "*a", "!!str",
-    "|", ">", "---", "10.0.0.4", "$.path", "a b", "-1", "007", "\t", "é", "key", "caches", "model", "size"])
+yaml_fragments = st.sampled_from(
+    [
+        "tier",
+        "lustre",
+        ":",
+        ": ",
+        " ",
+        "  ",
+        "\n",
+        "- ",
+        "#",
+        " #",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        "'",
+        '"',
+        "\\",
+        "100Gi",
+        "1.5",
+        "1e3",
+        "0x1F",
+        "0o7",
+        "true",
+        "yes",
+        "on",
+        "null",
+        "~",
+        "2026-01-01",
+        "23:30",
+        "&a",
+        "*a",
+        "!!str",
+        "|",
+        ">",
+        "---",
+        "10.0.0.4",
+        "$.path",
+        "a b",
+        "-1",
+        "007",
+        "\t",
+        "é",
+        "key",
+        "caches",
+        "model",
+        "size",
+    ]
+)
 
 
 @settings(deadline=None)

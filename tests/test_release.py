@@ -1,6 +1,7 @@
 """Release: a reproducible Helm repository folder (ci/release.py), the version-bump
 check, provenance with a throwaway GnuPG key, and a real OCI registry on loopback
 (Debian's docker-registry, installed by ci/setup.sh)."""
+
 from __future__ import annotations
 
 import os
@@ -11,8 +12,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -25,8 +26,13 @@ EPOCH = {"SOURCE_DATE_EPOCH": "1790000000"}
 
 
 def release(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(RELEASE), *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or EPOCH)}, timeout=300)
+    return subprocess.run(
+        [sys.executable, str(RELEASE), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or EPOCH)},
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -62,13 +68,22 @@ def test_rebuild_is_byte_identical(repo: Path, tmp_path: Path) -> None:
 
 def test_merge_keeps_released_versions(repo: Path, tmp_path: Path) -> None:
     old = yaml_io.load((repo / "index.yaml").read_text())
-    entry = dict(old["entries"]["dynamo-cache"][0], version="0.0.9", digest="0" * 64,
-                 created="2026-01-01T00:00:00Z", urls=["https://charts.example/dynamo/dynamo-cache-0.0.9.tgz"])
+    entry = dict(
+        old["entries"]["dynamo-cache"][0],
+        version="0.0.9",
+        digest="0" * 64,
+        created="2026-01-01T00:00:00Z",
+        urls=["https://charts.example/dynamo/dynamo-cache-0.0.9.tgz"],
+    )
     old["entries"]["dynamo-cache"] = [entry]
     (tmp_path / "old.yaml").write_text(yaml_io.dump(old))
-    proc = release("--out", str(tmp_path / "out"), "--merge", str(tmp_path / "old.yaml"), "--url", "https://charts.example/dynamo")
+    proc = release(
+        "--out", str(tmp_path / "out"), "--merge", str(tmp_path / "old.yaml"), "--url", "https://charts.example/dynamo"
+    )
     assert proc.returncode == 0, proc.stderr
-    versions = {e["version"]: e for e in yaml_io.load((tmp_path / "out" / "index.yaml").read_text())["entries"]["dynamo-cache"]}
+    versions = {
+        e["version"]: e for e in yaml_io.load((tmp_path / "out" / "index.yaml").read_text())["entries"]["dynamo-cache"]
+    }
     assert set(versions) == {"0.0.9", __version__}
     assert versions["0.0.9"]["created"] == "2026-01-01T00:00:00Z"
 
@@ -117,8 +132,12 @@ def test_signed_package_verifies(tmp_path: Path) -> None:
     home.mkdir(mode=0o700)
     env = {**os.environ, "GNUPGHOME": str(home)}
     gpg = ["gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", ""]
-    subprocess.run(gpg + ["--quick-gen-key", "dynamo-cache test <test@example.com>", "rsa2048", "sign", "never"],
-                   env=env, check=True, capture_output=True)
+    subprocess.run(
+        gpg + ["--quick-gen-key", "dynamo-cache test <test@example.com>", "rsa2048", "sign", "never"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     secring, pubring = tmp_path / "secring.gpg", tmp_path / "pubring.gpg"
     secring.write_bytes(subprocess.run(gpg + ["--export-secret-keys"], env=env, check=True, capture_output=True).stdout)
     pubring.write_bytes(subprocess.run(gpg + ["--export"], env=env, check=True, capture_output=True).stdout)
@@ -132,11 +151,16 @@ def test_signed_package_verifies(tmp_path: Path) -> None:
         assert ok.returncode == 0, ok.stderr
     other = tmp_path / "other"
     other.mkdir(mode=0o700)
-    subprocess.run(gpg + ["--quick-gen-key", "someone else <x@example.com>", "rsa2048", "sign", "never"],
-                   env={**env, "GNUPGHOME": str(other)}, check=True, capture_output=True)
+    subprocess.run(
+        gpg + ["--quick-gen-key", "someone else <x@example.com>", "rsa2048", "sign", "never"],
+        env={**env, "GNUPGHOME": str(other)},
+        check=True,
+        capture_output=True,
+    )
     stranger = tmp_path / "stranger.gpg"
-    stranger.write_bytes(subprocess.run(gpg + ["--export"], env={**env, "GNUPGHOME": str(other)}, check=True,
-                                        capture_output=True).stdout)
+    stranger.write_bytes(
+        subprocess.run(gpg + ["--export"], env={**env, "GNUPGHOME": str(other)}, check=True, capture_output=True).stdout
+    )
     assert helmtool.helm("helm4", "verify", str(archive), "--keyring", str(stranger)).returncode != 0
 
 
@@ -152,8 +176,10 @@ def registry(tmp_path: Path) -> Iterator[str]:
     assert binary, "docker-registry is missing: run `bash ci/setup.sh` (it installs Debian's docker-registry)"
     port = free_port()
     config = tmp_path / "registry.yml"
-    config.write_text(f"version: 0.1\nlog: {{level: error}}\nstorage:\n  filesystem: {{rootdirectory: {tmp_path / 'data'}}}\n"
-                      f"http:\n  addr: 127.0.0.1:{port}\n")
+    config.write_text(
+        f"version: 0.1\nlog: {{level: error}}\nstorage:\n  filesystem: {{rootdirectory: {tmp_path / 'data'}}}\n"
+        f"http:\n  addr: 127.0.0.1:{port}\n"
+    )
     log = tmp_path / "registry.log"
     with log.open("wb") as sink:
         proc = subprocess.Popen([binary, "serve", str(config)], stdout=sink, stderr=subprocess.STDOUT)
@@ -165,7 +191,7 @@ def registry(tmp_path: Path) -> Iterator[str]:
                     break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"registry did not start: {log.read_text()}")
+                    raise AssertionError(f"registry did not start: {log.read_text()}") from None
                 time.sleep(0.1)
         yield f"127.0.0.1:{port}"
     finally:

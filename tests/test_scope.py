@@ -2,11 +2,13 @@
 the requests a render makes show which objects it reads; 403s stand in for a user
 with rights in one namespace only; live claims drive the guard through the real
 `lookup`. Both Helm versions, every test."""
+
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -24,11 +26,24 @@ def kube(tmp_path: Path) -> Iterator[tuple[fakekube.FakeKube, Path]]:
         yield server, server.kubeconfig(tmp_path, NAMESPACE)
 
 
-def helm(version: str, config: Path, *args: str, values: dict[str, Any] | None = None) -> subprocess.CompletedProcess[str]:
-    cmd = [helmtool.binaries()[version], *args, "--dry-run=server", "--disable-openapi-validation",
-           "-n", NAMESPACE, "--kubeconfig", str(config), "-f", "-"]
-    return subprocess.run(cmd, input=yaml_io.dump(values or {}), capture_output=True, text=True, timeout=120,
-                          cwd=helmtool.ROOT)
+def helm(
+    version: str, config: Path, *args: str, values: dict[str, Any] | None = None
+) -> subprocess.CompletedProcess[str]:
+    cmd = [
+        helmtool.binaries()[version],
+        *args,
+        "--dry-run=server",
+        "--disable-openapi-validation",
+        "-n",
+        NAMESPACE,
+        "--kubeconfig",
+        str(config),
+        "-f",
+        "-",
+    ]
+    return subprocess.run(
+        cmd, input=yaml_io.dump(values or {}), capture_output=True, text=True, timeout=120, cwd=helmtool.ROOT
+    )
 
 
 def template(version: str, config: Path, values: dict[str, Any] | None = None) -> subprocess.CompletedProcess[str]:
@@ -39,15 +54,31 @@ def reads(server: fakekube.FakeKube) -> set[str]:
     return {path for path in server.requests if path not in DISCOVERY}
 
 
-def claim(name: str = "model-cache", size: str = "100Gi", modes: tuple[str, ...] = ("ReadWriteMany",),
-          storage_class: str = f"dc-dynamo-cache-{NAMESPACE}-files-nfs", phase: str = "Bound") -> dict[str, Any]:
+def claim(
+    name: str = "model-cache",
+    size: str = "100Gi",
+    modes: tuple[str, ...] = ("ReadWriteMany",),
+    storage_class: str = f"dc-dynamo-cache-{NAMESPACE}-files-nfs",
+    phase: str = "Bound",
+) -> dict[str, Any]:
     """A live claim this release made (Helm's ownership label and annotations)."""
-    return {"kind": "PersistentVolumeClaim", "apiVersion": "v1",
-            "metadata": {"name": name, "namespace": NAMESPACE, "labels": {"app.kubernetes.io/managed-by": "Helm"},
-                         "annotations": {"meta.helm.sh/release-name": "dc", "meta.helm.sh/release-namespace": NAMESPACE}},
-            "spec": {"storageClassName": storage_class, "accessModes": list(modes), "volumeMode": "Filesystem",
-                     "resources": {"requests": {"storage": size}}},
-            "status": {"phase": phase}}
+    return {
+        "kind": "PersistentVolumeClaim",
+        "apiVersion": "v1",
+        "metadata": {
+            "name": name,
+            "namespace": NAMESPACE,
+            "labels": {"app.kubernetes.io/managed-by": "Helm"},
+            "annotations": {"meta.helm.sh/release-name": "dc", "meta.helm.sh/release-namespace": NAMESPACE},
+        },
+        "spec": {
+            "storageClassName": storage_class,
+            "accessModes": list(modes),
+            "volumeMode": "Filesystem",
+            "resources": {"requests": {"storage": size}},
+        },
+        "status": {"phase": phase},
+    }
 
 
 TEAM = {"scope": "namespace", "storageClasses": {"filesNfs": {"name": "platform-files-nfs"}}}
@@ -56,12 +87,16 @@ TEAM = {"scope": "namespace", "storageClasses": {"filesNfs": {"name": "platform-
 def test_namespace_scope_reads_only_its_namespace(kube: Any, helm_version: str) -> None:
     server, config = kube
     # the user may not read anything cluster-scoped: any such read would fail the render
-    server.forbidden |= {fakekube.path_of("StorageClass", "platform-files-nfs"),
-                         fakekube.path_of("StorageClass", f"dc-dynamo-cache-{NAMESPACE}-files-nfs")}
+    server.forbidden |= {
+        fakekube.path_of("StorageClass", "platform-files-nfs"),
+        fakekube.path_of("StorageClass", f"dc-dynamo-cache-{NAMESPACE}-files-nfs"),
+    }
     run = template(helm_version, config, TEAM)
     assert run.returncode == 0, run.stderr
     assert reads(server) and all(p.startswith(f"/api/v1/namespaces/{NAMESPACE}/") for p in reads(server)), reads(server)
-    objects = [d for d in yaml_io.load_all(run.stdout) if d and "helm.sh/hook" not in d["metadata"].get("annotations", {})]
+    objects = [
+        d for d in yaml_io.load_all(run.stdout) if d and "helm.sh/hook" not in d["metadata"].get("annotations", {})
+    ]
     assert {d["kind"] for d in objects} == {"PersistentVolumeClaim"}
     classes = {d["spec"].get("storageClassName") for d in objects}
     assert "platform-files-nfs" in classes
@@ -74,14 +109,20 @@ def test_release_scope_reads_only_its_claims_and_the_class_it_makes(kube: Any, h
     cluster_reads = {p for p in reads(server) if not p.startswith(f"/api/v1/namespaces/{NAMESPACE}/")}
     # the class it makes (the guard), and kube-system's namespace object: the preflight's
     # "am I online" probe (this server has none, so the preflight stands down)
-    assert cluster_reads == {fakekube.path_of("StorageClass", f"dc-dynamo-cache-{NAMESPACE}-files-nfs"),
-                             fakekube.path_of("Namespace", "kube-system")}
+    assert cluster_reads == {
+        fakekube.path_of("StorageClass", f"dc-dynamo-cache-{NAMESPACE}-files-nfs"),
+        fakekube.path_of("Namespace", "kube-system"),
+    }
 
 
 def test_cluster_scope_makes_only_cluster_scoped_objects(kube: Any, helm_version: str) -> None:
     server, config = kube
-    values = {"scope": "cluster", "tier": "lustre", "variant": "static",
-              "staticVolumes": {"lustre": {"mgsIpAddress": "10.0.0.4", "claimNamespace": "team-b"}}}
+    values = {
+        "scope": "cluster",
+        "tier": "lustre",
+        "variant": "static",
+        "staticVolumes": {"lustre": {"mgsIpAddress": "10.0.0.4", "claimNamespace": "team-b"}},
+    }
     run = template(helm_version, config, values)
     assert run.returncode == 0, run.stderr
     docs = [d for d in yaml_io.load_all(run.stdout) if d]
@@ -119,8 +160,15 @@ def test_a_lustre_claim_cannot_grow(kube: Any, helm_version: str) -> None:
 def test_notes_warn_that_a_grown_claim_cannot_be_rolled_back(kube: Any, helm_version: str) -> None:
     server, config = kube
     server.put(claim(size="100Gi"))
-    run = helm(helm_version, config, "upgrade", "--install", "dc", str(helmtool.CHART),
-               values={"caches": {"model": {"size": "200Gi"}}})
+    run = helm(
+        helm_version,
+        config,
+        "upgrade",
+        "--install",
+        "dc",
+        str(helmtool.CHART),
+        values={"caches": {"model": {"size": "200Gi"}}},
+    )
     assert run.returncode == 0, run.stderr
     assert "model-cache grows from 100Gi to 200Gi" in run.stdout and "helm rollback" in run.stdout
 
@@ -136,13 +184,25 @@ def test_platform_notes_give_the_team_command(kube: Any, helm_version: str) -> N
 
 # -- gen-values validate --live: the chart's guard where lookup cannot run (Argo CD) ------
 
+
 def validate_live(config: Path, tmp_path: Path, values: dict[str, Any], helm_version: str) -> Any:
     from genvalues import run as gen
 
     path = tmp_path / "values.yaml"
     path.write_text(yaml_io.dump(values))
-    return gen("validate", "--live", "-n", NAMESPACE, "--release", "dc", "--kubeconfig", str(config),
-               "--helm", helmtool.binaries()[helm_version], str(path))
+    return gen(
+        "validate",
+        "--live",
+        "-n",
+        NAMESPACE,
+        "--release",
+        "dc",
+        "--kubeconfig",
+        str(config),
+        "--helm",
+        helmtool.binaries()[helm_version],
+        str(path),
+    )
 
 
 def test_validate_live_reports_the_charts_message(kube: Any, helm_version: str, tmp_path: Path) -> None:
@@ -159,9 +219,17 @@ def test_validate_live_reports_the_charts_message(kube: Any, helm_version: str, 
 
 def test_validate_live_says_when_it_could_not_check(helm_version: str, tmp_path: Path) -> None:
     config = tmp_path / "kubeconfig"
-    config.write_text(yaml_io.dump({"apiVersion": "v1", "kind": "Config", "current-context": "x",
-                                    "clusters": [{"name": "x", "cluster": {"server": "http://127.0.0.1:9"}}],
-                                    "users": [{"name": "x", "user": {}}],
-                                    "contexts": [{"name": "x", "context": {"cluster": "x", "user": "x"}}]}))
+    config.write_text(
+        yaml_io.dump(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "current-context": "x",
+                "clusters": [{"name": "x", "cluster": {"server": "http://127.0.0.1:9"}}],
+                "users": [{"name": "x", "user": {}}],
+                "contexts": [{"name": "x", "context": {"cluster": "x", "user": "x"}}],
+            }
+        )
+    )
     proc = validate_live(config, tmp_path, {}, helm_version)
     assert proc.returncode == 3 and "not checked against the cluster" in proc.stderr, proc.stderr

@@ -2,6 +2,7 @@
 `gen-values --tier T --variant V`: complete, valid objects, only allow-listed driver
 parameters, the tuned mount options, Retain where data must survive, and static
 volumes bound to exactly their claim."""
+
 from __future__ import annotations
 
 import functools
@@ -21,14 +22,17 @@ from dynamo_cache.model import PATTERN_HINTS
 # What a static variant needs from the user (README, per-tier sections).
 INPUTS = {
     ("lustre", "static"): {"staticVolumes": {"lustre": {"mgsIpAddress": "10.0.0.4", "subDir": "models"}}},
-    ("blob", "static"): {"staticVolumes": {"blob": {"storageAccount": "dynamocache", "containerName": "models",
-                                                    "secretName": "blob-account-key"}}},
+    ("blob", "static"): {
+        "staticVolumes": {
+            "blob": {"storageAccount": "dynamocache", "containerName": "models", "secretName": "blob-account-key"}
+        }
+    },
 }
 CASES = [(tier, variant) for tier in TIERS for variant in CATALOG["tiers"][tier]["variants"]]
 IDS = [f"{t}-{v}" for t, v in CASES]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def gen_values(tier: str, variant: str) -> str:
     spec = {"tier": tier, "variant": variant, **INPUTS.get((tier, variant), {})}
     return genvalues.values("--spec", "-", stdin=json.dumps(spec))
@@ -70,7 +74,9 @@ def test_claims_are_what_the_catalog_says(tier: str, variant: str) -> None:
 
 
 def chart_class_profile(name: str) -> str:
-    (profile,) = [p for p, info in CATALOG["chartClasses"].items() if name == f"dynamo-cache-default-{info['nameSuffix']}"]
+    (profile,) = [
+        p for p, info in CATALOG["chartClasses"].items() if name == f"dynamo-cache-default-{info['nameSuffix']}"
+    ]
     return profile
 
 
@@ -90,7 +96,7 @@ def test_chart_classes_emit_only_allow_listed_parameters(tier: str, variant: str
         assert sc["reclaimPolicy"] == "Retain"  # every chart class holds a kept cache in the presets
         assert sc["volumeBindingMode"] == profile["volumeBindingMode"]
         assert sc["allowVolumeExpansion"] == profile["allowVolumeExpansion"]
-        assert sc.get("mountOptions", [])[:len(profile["mountOptions"])] == profile["mountOptions"]
+        assert sc.get("mountOptions", [])[: len(profile["mountOptions"])] == profile["mountOptions"]
 
 
 def test_tuned_mount_options() -> None:
@@ -104,16 +110,24 @@ def test_tuned_mount_options() -> None:
     # a class's options are shared by all its volumes: no disk cache directory there
     assert not [o for o in fuse if o.startswith(("--block-cache-path", "--block-cache-disk-size"))]
     v2 = render("disk", "premium-v2").kinds("StorageClass")["dynamo-cache-default-disk-premium-v2"]
-    assert v2["parameters"] == {"skuName": "PremiumV2_LRS", "cachingMode": "None",
-                                "DiskIOPSReadWrite": "5000", "DiskMBpsReadWrite": "600"}
+    assert v2["parameters"] == {
+        "skuName": "PremiumV2_LRS",
+        "cachingMode": "None",
+        "DiskIOPSReadWrite": "5000",
+        "DiskMBpsReadWrite": "600",
+    }
     assert v2["volumeBindingMode"] == "WaitForFirstConsumer"
     lustre = render("lustre", "dynamic").kinds("StorageClass")["dynamo-cache-default-lustre"]
     assert lustre["mountOptions"] == ["noatime", "flock"] and lustre["volumeBindingMode"] == "Immediate"
 
 
 def test_block_cache_is_sized_by_values(helm_version: str) -> None:
-    values = yaml_io.dump({"tier": "blob", "storageClasses": {"blobFuse": {"blockCache": {
-        "poolSizeMB": 16384, "diskSizeMB": 0, "path": "/mnt/x"}}}})
+    values = yaml_io.dump(
+        {
+            "tier": "blob",
+            "storageClasses": {"blobFuse": {"blockCache": {"poolSizeMB": 16384, "diskSizeMB": 0, "path": "/mnt/x"}}},
+        }
+    )
     (sc,) = helmtool.template(helm_version, values).kinds("StorageClass").values()
     assert "--block-cache-pool-size=16384" in sc["mountOptions"]
     assert not [o for o in sc["mountOptions"] if o.startswith(("--block-cache-path", "--block-cache-disk-size"))]
@@ -126,8 +140,12 @@ def test_static_volume_is_bound_to_exactly_its_claim(tier: str, kind: str) -> No
     claim = run.kinds("PersistentVolumeClaim")["model-cache"]
     assert pv["metadata"]["name"] == "dynamo-cache-default-model-cache"
     assert claim["spec"]["volumeName"] == pv["metadata"]["name"]
-    assert pv["spec"]["claimRef"] == {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
-                                      "namespace": "default", "name": "model-cache"}
+    assert pv["spec"]["claimRef"] == {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "namespace": "default",
+        "name": "model-cache",
+    }
     assert pv["spec"]["storageClassName"] == claim["spec"]["storageClassName"] == ""
     assert pv["spec"]["persistentVolumeReclaimPolicy"] == "Retain"
     assert pv["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"  # a kept claim keeps its volume
@@ -146,10 +164,26 @@ def test_static_lustre_attributes() -> None:
 def test_static_blob_credentials_by_reference(helm_version: str) -> None:
     by_secret = next(iter(render("blob", "static", helm_version).kinds("PersistentVolume").values()))["spec"]["csi"]
     assert by_secret["nodeStageSecretRef"] == {"name": "blob-account-key", "namespace": "default"}
-    assert by_secret["volumeAttributes"] == {"storageAccount": "dynamocache", "containerName": "models", "protocol": "fuse2"}
-    values = yaml_io.dump({"tier": "blob", "variant": "static", "staticVolumes": {"blob": {
-        "storageAccount": "acct", "containerName": "models", "protocol": "nfs", "resourceGroup": "rg",
-        "clientID": "11111111-2222-3333-4444-555555555555"}}})
+    assert by_secret["volumeAttributes"] == {
+        "storageAccount": "dynamocache",
+        "containerName": "models",
+        "protocol": "fuse2",
+    }
+    values = yaml_io.dump(
+        {
+            "tier": "blob",
+            "variant": "static",
+            "staticVolumes": {
+                "blob": {
+                    "storageAccount": "acct",
+                    "containerName": "models",
+                    "protocol": "nfs",
+                    "resourceGroup": "rg",
+                    "clientID": "11111111-2222-3333-4444-555555555555",
+                }
+            },
+        }
+    )
     pv = next(iter(helmtool.template(helm_version, values).kinds("PersistentVolume").values()))
     assert "nodeStageSecretRef" not in pv["spec"]["csi"]
     assert pv["spec"]["csi"]["volumeAttributes"]["AzureStorageAuthType"] == "MSI"
@@ -165,9 +199,14 @@ def test_values_cannot_hold_a_secret_value() -> None:
 
 
 def test_static_blob_disk_cache_has_a_directory_per_volume(helm_version: str) -> None:
-    values = yaml_io.dump({"tier": "blob", "variant": "static", "staticVolumes": {"blob": {
-        "storageAccount": "acct", "containerName": "models", "secretName": "key"}},
-        "storageClasses": {"blobFuse": {"blockCache": {"diskSizeMB": 20480}}}})
+    values = yaml_io.dump(
+        {
+            "tier": "blob",
+            "variant": "static",
+            "staticVolumes": {"blob": {"storageAccount": "acct", "containerName": "models", "secretName": "key"}},
+            "storageClasses": {"blobFuse": {"blockCache": {"diskSizeMB": 20480}}},
+        }
+    )
     run = helmtool.template(helm_version, values, "r", "--namespace", "team-a")
     (pv,) = run.kinds("PersistentVolume").values()
     options = pv["spec"]["mountOptions"]
@@ -185,17 +224,27 @@ def test_static_variants_without_their_inputs_fail_in_both_engines(helm_version:
 
 
 def test_adopt_an_existing_class(helm_version: str) -> None:
-    values = yaml_io.dump({"tier": "lustre", "storageClasses": {"lustre": {"create": False, "name": "azurelustre-dynamic"}}})
+    values = yaml_io.dump(
+        {"tier": "lustre", "storageClasses": {"lustre": {"create": False, "name": "azurelustre-dynamic"}}}
+    )
     run = helmtool.template(helm_version, values)
     assert not run.kinds("StorageClass")
     assert run.kinds("PersistentVolumeClaim")["model-cache"]["spec"]["storageClassName"] == "azurelustre-dynamic"
-    unnamed = helmtool.template(helm_version, yaml_io.dump({"tier": "lustre", "storageClasses": {"lustre": {"create": False}}}))
+    unnamed = helmtool.template(
+        helm_version, yaml_io.dump({"tier": "lustre", "storageClasses": {"lustre": {"create": False}}})
+    )
     assert unnamed.returncode != 0 and "storageClasses.lustre.name" in unnamed.stderr
 
 
 def test_optional_parameters_pass_through_and_unknown_ones_are_refused(helm_version: str) -> None:
-    ok = yaml_io.dump({"tier": "lustre", "storageClasses": {"lustre": {"parameters": {
-        "vnet-name": "aks-vnet", "subnet-name": "lustre", "tags": "team=ml,env=prod"}}}})
+    ok = yaml_io.dump(
+        {
+            "tier": "lustre",
+            "storageClasses": {
+                "lustre": {"parameters": {"vnet-name": "aks-vnet", "subnet-name": "lustre", "tags": "team=ml,env=prod"}}
+            },
+        }
+    )
     (sc,) = helmtool.template(helm_version, ok).kinds("StorageClass").values()
     assert sc["parameters"]["tags"] == "team=ml,env=prod" and sc["parameters"]["vnet-name"] == "aks-vnet"
     bad = yaml_io.dump({"storageClasses": {"filesNfs": {"parameters": {"shareName": "one-share-for-all"}}}})
@@ -212,8 +261,9 @@ def test_cluster_scoped_names_follow_the_release_and_its_namespace(helm_version:
         names = {}
         for release, namespace in (("a", "team-a"), ("b", "team-a"), ("a", "team-b")):
             run = helmtool.template(helm_version, values, release, "--namespace", namespace)
-            names[release, namespace] = {(kind, name) for kind in ("StorageClass", "PersistentVolume")
-                                         for name in run.kinds(kind)}
+            names[release, namespace] = {
+                (kind, name) for kind in ("StorageClass", "PersistentVolume") for name in run.kinds(kind)
+            }
             assert all(name.startswith(f"{release}-dynamo-cache-{namespace}-") for _, name in names[release, namespace])
         assert not names["a", "team-a"] & names["b", "team-a"], (tier, variant)
         assert not names["a", "team-a"] & names["a", "team-b"], (tier, variant)
@@ -235,8 +285,10 @@ def test_every_pattern_has_a_hint() -> None:
     assert {json.loads(p) for p in patterns} <= set(PATTERN_HINTS)
 
 
-@pytest.mark.parametrize(("variant", "annotation"), [("v2", "localdisk.csi.acstor.io/accept-ephemeral-storage"),
-                                                      ("v1", "acstor.azure.com/accept-ephemeral-storage")])
+@pytest.mark.parametrize(
+    ("variant", "annotation"),
+    [("v2", "localdisk.csi.acstor.io/accept-ephemeral-storage"), ("v1", "acstor.azure.com/accept-ephemeral-storage")],
+)
 def test_local_claims_carry_their_acstor_annotation(variant: str, annotation: str) -> None:
     claims = render("local", variant).kinds("PersistentVolumeClaim")
     for name in ("compilation-cache", "perf-cache"):

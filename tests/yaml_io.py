@@ -1,7 +1,9 @@
 """YAML helpers for tests (plain data, safe loader)."""
+
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ruamel.yaml import YAML
 

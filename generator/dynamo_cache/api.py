@@ -1,10 +1,12 @@
 """The library entry points the CLI calls: load + validate + build, no printing."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from . import loader, problems as P, rules, schema_check, values
+from . import loader, rules, schema_check, values
+from . import problems as P
 
 
 @dataclass
@@ -44,8 +46,14 @@ def against_existing(result: Result, existing_values: str) -> Result:
     `existing_values` to `result.spec` (a tier change is the usual cause)."""
     old = load_spec(existing_values, {})
     if old.spec is None:
-        return Result(result.source, result.spec, P.sort(result.problems + [
-            P.Problem(p.path, p.level, f"{existing_values} (--from): {p.message}", p.hint) for p in old.problems]))
+        return Result(
+            result.source,
+            result.spec,
+            P.sort(
+                result.problems
+                + [P.Problem(p.path, p.level, f"{existing_values} (--from): {p.message}", p.hint) for p in old.problems]
+            ),
+        )
     assert result.spec is not None
     return Result(result.source, result.spec, P.sort(result.problems + rules.migration(old.spec, result.spec)))
 

@@ -1,4 +1,5 @@
 """Atomic file writes: a failed run never leaves a half-written or clobbered file."""
+
 from __future__ import annotations
 
 import os

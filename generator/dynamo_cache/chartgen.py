@@ -4,6 +4,7 @@
 the chart's templates/_catalog.tpl, values.schema.json and values.yaml, and the
 spec schema in schemas/. Each says it is generated and by which command.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,27 +28,54 @@ def template_catalog() -> dict[str, Any]:
     return {
         "cacheOrder": CACHE_KEYS,
         "caches": {k: {"name": v["name"]} for k, v in CATALOG["caches"].items()},
-        "drivers": {k: {f: v[f] for f in ("title", "provisioner", "install", "accessModes", "blockAllowed", "nodeLocal",
-                                          "expansion", "maxSize", "maxSizePremiumV2") if f in v}
-                    for k, v in CATALOG["drivers"].items()},
+        "drivers": {
+            k: {
+                f: v[f]
+                for f in (
+                    "title",
+                    "provisioner",
+                    "install",
+                    "accessModes",
+                    "blockAllowed",
+                    "nodeLocal",
+                    "expansion",
+                    "maxSize",
+                    "maxSizePremiumV2",
+                )
+                if f in v
+            }
+            for k, v in CATALOG["drivers"].items()
+        },
         "classes": CATALOG["classes"],
         "notClasses": {k: {"driver": v["driver"]} for k, v in CATALOG["notClasses"].items()},
         "lustre": {"skus": CATALOG["lustre"]["skus"]},
         "chartClassOrder": CHART_CLASSES,
-        "chartClasses": {k: {"provisioner": CATALOG["drivers"][v["driver"]]["provisioner"],
-                             **{f: v[f] for f in ("driver", "nameSuffix", "volumeBindingMode", "allowVolumeExpansion")},
-                             "premiumV2Only": [p for p, spec in v["parameters"].items() if spec.get("premiumV2Only")],
-                             "ranges": {p: spec["range"] for p, spec in v["parameters"].items() if "range" in spec}}
-                         for k, v in CATALOG["chartClasses"].items()},
+        "chartClasses": {
+            k: {
+                "provisioner": CATALOG["drivers"][v["driver"]]["provisioner"],
+                **{f: v[f] for f in ("driver", "nameSuffix", "volumeBindingMode", "allowVolumeExpansion")},
+                "premiumV2Only": [p for p, spec in v["parameters"].items() if spec.get("premiumV2Only")],
+                "ranges": {p: spec["range"] for p, spec in v["parameters"].items() if "range" in spec},
+            }
+            for k, v in CATALOG["chartClasses"].items()
+        },
         "staticVolumes": CATALOG["staticVolumes"],
         "dynamo": CATALOG["dynamo"],
         "performance": {"filesPremium": CATALOG["performance"]["filesPremium"]},
-        "tiers": {name: {"defaultVariant": tier["defaultVariant"], "variants": list(tier["variants"])}
-                  for name, tier in CATALOG["tiers"].items()},
-        "presets": {tier: {variant: {k: {f: c[f] for f in ("class", "chartClass", "static", "accessModes", "size", "keep") if f in c}
-                                     for k, c in caches.items()}
-                           for variant, caches in variants.items()}
-                    for tier, variants in CATALOG["presets"].items()},
+        "tiers": {
+            name: {"defaultVariant": tier["defaultVariant"], "variants": list(tier["variants"])}
+            for name, tier in CATALOG["tiers"].items()
+        },
+        "presets": {
+            tier: {
+                variant: {
+                    k: {f: c[f] for f in ("class", "chartClass", "static", "accessModes", "size", "keep") if f in c}
+                    for k, c in caches.items()
+                }
+                for variant, caches in variants.items()
+            }
+            for tier, variants in CATALOG["presets"].items()
+        },
     }
 
 
@@ -61,22 +89,26 @@ def outputs() -> dict[Path, str]:
         f"{{{{- /* {header} */ -}}}}\n"
         "{{/*\n"
         "dynamo-cache.catalog.json: the preset catalog as compact JSON.\n"
-        "Usage: {{ $catalog := include \"dynamo-cache.catalog.json\" . | fromJson }}\n"
+        'Usage: {{ $catalog := include "dynamo-cache.catalog.json" . | fromJson }}\n'
         "*/}}\n"
-        "{{- define \"dynamo-cache.catalog.json\" -}}\n"
+        '{{- define "dynamo-cache.catalog.json" -}}\n'
         f"{catalog_json}\n"
         "{{- end -}}\n"
     )
     values_schema = {"$comment": header, **model.values_schema()}
     spec_schema = {"$comment": header, **model.spec_schema()}
-    values_yaml = yamltext.dump(model.defaults(), model.values_schema(), [
-        "SPDX-License-Identifier: Apache-2.0",
-        header,
-        "",
-        "Values for dynamo-cache. values.schema.json checks every key: a typo fails `helm install`.",
-        "null means \"take it from the tier's preset\" (README, Presets). `gen-values --tier T`",
-        "writes a complete file with every preset value spelled out.",
-    ])
+    values_yaml = yamltext.dump(
+        model.defaults(),
+        model.values_schema(),
+        [
+            "SPDX-License-Identifier: Apache-2.0",
+            header,
+            "",
+            "Values for dynamo-cache. values.schema.json checks every key: a typo fails `helm install`.",
+            'null means "take it from the tier\'s preset" (README, Presets). `gen-values --tier T`',
+            "writes a complete file with every preset value spelled out.",
+        ],
+    )
     return {
         Path("generator/dynamo_cache/data/catalog.json"): _json({"$comment": header, **CATALOG}),
         CHART / "README.md": chart_readme(values_yaml, header),
@@ -96,7 +128,8 @@ def _cell(text: str) -> str:
 
 def _storage(preset: dict[str, Any]) -> str:
     if preset.get("static"):
-        return f"PersistentVolume on existing {CATALOG['drivers'][CATALOG['staticVolumes'][preset['static']]['driver']]['title']} (`staticVolumes.{preset['static']}`)"
+        title = CATALOG["drivers"][CATALOG["staticVolumes"][preset["static"]]["driver"]]["title"]
+        return f"PersistentVolume on existing {title} (`staticVolumes.{preset['static']}`)"
     if preset.get("chartClass"):
         return f"chart class `storageClasses.{preset['chartClass']}`"
     return f"`{preset['class']}`"
@@ -109,28 +142,44 @@ def presets_table() -> list[str]:
             shown = f"**{variant_name}** (default)" if variant_name == tier["defaultVariant"] else variant_name
             for key, c in CATALOG["presets"][tier_name][variant_name].items():
                 size = c["size"] or "SKU minimum"
-                rows.append(f"| {tier_name} | {shown} | {key} | {_storage(c)} | {', '.join(c['accessModes'])} | "
-                            f"{size} | {'yes' if c['keep'] else 'no'} | {_cell(c['why'])} |")
+                rows.append(
+                    f"| {tier_name} | {shown} | {key} | {_storage(c)} | {', '.join(c['accessModes'])} | "
+                    f"{size} | {'yes' if c['keep'] else 'no'} | {_cell(c['why'])} |"
+                )
     return rows
 
 
 def chart_readme(values_yaml: str, header: str) -> str:
     """The chart's README: presets and the values table, both from generated data
     (the table from the `## @param` lines of values.yaml)."""
-    lines = [f"<!-- {header} -->", "# dynamo-cache chart", "",
-             "Model, compilation and performance cache claims for NVIDIA Dynamo on AKS, with the",
-             "StorageClasses and PersistentVolumes each storage tier needs. Project README:",
-             "[../../README.md](../../README.md).", "",
-             "    helm install dynamo-cache ./charts/dynamo-cache            # tier files, variant nfs",
-             "    gen-values --tier lustre | helm install dynamo-cache ./charts/dynamo-cache -f -", "",
-             "## Presets", "",
-             "`tier` and `variant` choose what each cache gets; any per-cache value wins.", "",
-             *presets_table(), "",
-             "The bracketed names in the `why` column are the sources below.", "",
-             "## Sources", "",
-             *[f"- [{name}] {text}" for name, text in CATALOG["sources"].items()], "",
-             "## Values", "",
-             "| key | description | default |", "|---|---|---|"]
+    lines = [
+        f"<!-- {header} -->",
+        "# dynamo-cache chart",
+        "",
+        "Model, compilation and performance cache claims for NVIDIA Dynamo on AKS, with the",
+        "StorageClasses and PersistentVolumes each storage tier needs. Project README:",
+        "[../../README.md](../../README.md).",
+        "",
+        "    helm install dynamo-cache ./charts/dynamo-cache            # tier files, variant nfs",
+        "    gen-values --tier lustre | helm install dynamo-cache ./charts/dynamo-cache -f -",
+        "",
+        "## Presets",
+        "",
+        "`tier` and `variant` choose what each cache gets; any per-cache value wins.",
+        "",
+        *presets_table(),
+        "",
+        "The bracketed names in the `why` column are the sources below.",
+        "",
+        "## Sources",
+        "",
+        *[f"- [{name}] {text}" for name, text in CATALOG["sources"].items()],
+        "",
+        "## Values",
+        "",
+        "| key | description | default |",
+        "|---|---|---|",
+    ]
     defaults = model.defaults()
     for line in values_yaml.splitlines():
         match = PARAM.match(line)

@@ -1,6 +1,7 @@
 """gen-values: the thin command line over dynamo_cache.api. Parses, calls,
 prints, picks the exit code: 0 ok, 1 invalid input (or a live check that failed), 2 usage,
 3 the live cluster could not be read."""
+
 from __future__ import annotations
 
 import sys
@@ -11,7 +12,7 @@ import click
 from .catalog import CATALOG, TIERS, VARIANTS
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    pass
 
 OK, INVALID, USAGE = 0, 1, 2
 
@@ -28,6 +29,8 @@ class Choice(click.Choice):
             near = nearest(value, list(self.choices))
             hint = f"; did you mean {near!r}?" if near else ""
             self.fail(f"{value!r} is not one of {', '.join(map(str, self.choices))}{hint}", param, ctx)
+
+
 UNCHECKED = 3  # validate --live / doctor could not read the cluster at all
 
 
@@ -49,17 +52,25 @@ def _report(result: Any, fmt: str, strict: bool) -> int:
 
 _common = [
     click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1)."),
-    click.option("--format", "fmt", type=Choice(["text", "json"]), default="text",
-                 show_default=True, help="How problems are printed on stderr."),
+    click.option(
+        "--format",
+        "fmt",
+        type=Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="How problems are printed on stderr.",
+    ),
 ]
 
 
 def options(decorators: list[Any]) -> Any:
     """One decorator applying a list of click options in order."""
+
     def apply(func: Any) -> Any:
         for option in reversed(decorators):
             func = option(func)
         return func
+
     return apply
 
 
@@ -76,8 +87,13 @@ _spec = [
     click.option("--model-size", help="Size of the model files, e.g. 140GB (checks the model cache size)."),
     click.option("--lustre-sku", type=Choice(list(CATALOG["lustre"]["skus"])), help="AMLFS SKU (tier lustre)."),
     click.option("--zone", help="Availability zone of the Lustre filesystem (tier lustre)."),
-    click.option("--set", "sets", multiple=True, metavar="PATH=VALUE",
-                 help="Set any spec value, e.g. --set staticVolumes.lustre.mgsIpAddress=10.0.0.4 (repeatable; VALUE is YAML)."),
+    click.option(
+        "--set",
+        "sets",
+        multiple=True,
+        metavar="PATH=VALUE",
+        help="Set any spec value, e.g. --set staticVolumes.lustre.mgsIpAddress=10.0.0.4 (repeatable; VALUE is YAML).",
+    ),
 ]
 
 
@@ -88,9 +104,14 @@ def _load(spec_file: str | None, sets: tuple[str, ...], **flags: str | None) -> 
     """The spec from --spec, with the other spec options (flags) and --set applied."""
     from . import api
 
-    names = {"model_size": "modelSize", "lustre_sku": "storageClasses.lustre.parameters.sku-name",
-             "zone": "storageClasses.lustre.parameters.zone", "backend": "dynamo.backend",
-             "frontend": "dynamo.frontend", "workers": "dynamo.workers"}
+    names = {
+        "model_size": "modelSize",
+        "lustre_sku": "storageClasses.lustre.parameters.sku-name",
+        "zone": "storageClasses.lustre.parameters.zone",
+        "backend": "dynamo.backend",
+        "frontend": "dynamo.frontend",
+        "workers": "dynamo.workers",
+    }
     overrides: dict[str, Any] = {names.get(k, k): v for k, v in flags.items() if v is not None}
     set_values = _parse_sets(sets)
     for flag, path in names.items():  # one value, one source
@@ -101,28 +122,58 @@ def _load(spec_file: str | None, sets: tuple[str, ...], **flags: str | None) -> 
     result = api.load_spec(spec_file, overrides)
     lustre_flags = [f"--{f.replace('_', '-')}" for f in ("lustre_sku", "zone") if flags.get(f) is not None]
     if lustre_flags and result.spec is not None and result.spec.get("tier", CATALOG["defaultTier"]) != "lustre":
-        raise click.UsageError(f"{' and '.join(lustre_flags)} apply to tier lustre; the tier is "
-                               f"{result.spec.get('tier', CATALOG['defaultTier'])}: add --tier lustre, or leave them out")
+        raise click.UsageError(
+            f"{' and '.join(lustre_flags)} apply to tier lustre; the tier is "
+            f"{result.spec.get('tier', CATALOG['defaultTier'])}: add --tier lustre, or leave them out"
+        )
     return result
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @spec_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write the values here (atomically) instead of stdout.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the values here (atomically) instead of stdout."
+)
 @click.option("--force", is_flag=True, help="Replace an existing --output file (kept as FILE.bak).")
-@click.option("--from", "from_values", metavar="VALUES",
-              help="Values of the installed release: warn about claims this change would need to migrate.")
-@click.option("--manifests", is_flag=True,
-              help="Write the Kubernetes objects (rendered by the chart through helm template) instead of values.")
-@click.option("--chart", metavar="CHART", help="Chart for --manifests (default: the chart installed with gen-values; a folder, .tgz or oci:// works).")
-@click.option("--helm", "helm_binary", metavar="PATH", help="helm binary for --manifests (default $HELM, then helm on PATH or beside this Python).")
+@click.option(
+    "--from",
+    "from_values",
+    metavar="VALUES",
+    help="Values of the installed release: warn about claims this change would need to migrate.",
+)
+@click.option(
+    "--manifests",
+    is_flag=True,
+    help="Write the Kubernetes objects (rendered by the chart through helm template) instead of values.",
+)
+@click.option(
+    "--chart",
+    metavar="CHART",
+    help="Chart for --manifests (default: the chart installed with gen-values; a folder, .tgz or oci:// works).",
+)
+@click.option(
+    "--helm",
+    "helm_binary",
+    metavar="PATH",
+    help="helm binary for --manifests (default $HELM, then helm on PATH or beside this Python).",
+)
 @common
 @click.version_option(package_name="dynamo-cache", prog_name="gen-values")
 @click.pass_context
-def main(ctx: click.Context, spec_file: str | None, sets: tuple[str, ...], output: str | None, force: bool,
-         from_values: str | None, manifests: bool, chart: str | None, helm_binary: str | None, strict: bool, fmt: str,
-         **flags: str | None) -> None:
+def main(
+    ctx: click.Context,
+    spec_file: str | None,
+    sets: tuple[str, ...],
+    output: str | None,
+    force: bool,
+    from_values: str | None,
+    manifests: bool,
+    chart: str | None,
+    helm_binary: str | None,
+    strict: bool,
+    fmt: str,
+    **flags: str | None,
+) -> None:
     """Write Helm values for the dynamo-cache chart from a tier preset and a spec.
 
     \b
@@ -134,11 +185,16 @@ def main(ctx: click.Context, spec_file: str | None, sets: tuple[str, ...], outpu
     gen-values plan --model-size 140GB --replicas 8
     """
     if ctx.invoked_subcommand is not None:
-        given = [p.opts[0] for p in ctx.command.params
-                 if ctx.get_parameter_source(p.name) == click.core.ParameterSource.COMMANDLINE]
+        given = [
+            p.opts[0]
+            for p in ctx.command.params
+            if ctx.get_parameter_source(p.name) == click.core.ParameterSource.COMMANDLINE
+        ]
         if given:  # they would be ignored: say so rather than drop them
-            raise click.UsageError(f"{', '.join(given)} before `{ctx.invoked_subcommand}` would be ignored: options "
-                                   f"go after the command (gen-values {ctx.invoked_subcommand} --help lists them)")
+            raise click.UsageError(
+                f"{', '.join(given)} before `{ctx.invoked_subcommand}` would be ignored: options "
+                f"go after the command (gen-values {ctx.invoked_subcommand} --help lists them)"
+            )
         return
     from . import api
 
@@ -154,8 +210,9 @@ def main(ctx: click.Context, spec_file: str | None, sets: tuple[str, ...], outpu
 
         assert result.spec is not None
         try:
-            text = rendered.render(text, result.spec.get("release", "dynamo-cache"), result.spec.get("namespace"),
-                                   chart, helm_binary)
+            text = rendered.render(
+                text, result.spec.get("release", "dynamo-cache"), result.spec.get("namespace"), chart, helm_binary
+            )
         except rendered.ManifestError as exc:
             click.echo(f"gen-values --manifests: {exc}", err=True)
             ctx.exit(INVALID)
@@ -191,8 +248,11 @@ def _write_output(name: str, text: str, force: bool) -> int:
         if old == text.encode("utf-8"):
             return OK
         if not force:
-            click.echo(f"{output}: exists and differs; nothing written. Pass --force to replace it "
-                       f"(the old file is kept as {output}.bak).", err=True)
+            click.echo(
+                f"{output}: exists and differs; nothing written. Pass --force to replace it "
+                f"(the old file is kept as {output}.bak).",
+                err=True,
+            )
             return INVALID
         output.with_name(output.name + ".bak").write_bytes(old)
     try:
@@ -205,9 +265,12 @@ def _write_output(name: str, text: str, force: bool) -> int:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True)
-@click.option("--live", is_flag=True,
-              help="Also check against the live release: the chart's upgrade guard with real lookups "
-                   "(helm template --dry-run=server, which creates nothing). For CI before Argo CD syncs.")
+@click.option(
+    "--live",
+    is_flag=True,
+    help="Also check against the live release: the chart's upgrade guard with real lookups "
+    "(helm template --dry-run=server, which creates nothing). For CI before Argo CD syncs.",
+)
 @click.option("-n", "--namespace", help="Namespace of the release (--live; default: the file's namespace).")
 @click.option("--release", default="dynamo-cache", show_default=True, help="Release name (--live).")
 @click.option("--kubeconfig", metavar="PATH", help="kubeconfig for --live (default: helm's).")
@@ -216,9 +279,19 @@ def _write_output(name: str, text: str, force: bool) -> int:
 @click.option("--helm", "helm_binary", metavar="PATH", help="helm binary for --live.")
 @common
 @click.pass_context
-def validate(ctx: click.Context, files: tuple[str, ...], live: bool, namespace: str | None, release: str,
-             kubeconfig: str | None, context: str | None, chart: str | None, helm_binary: str | None,
-             strict: bool, fmt: str) -> None:
+def validate(
+    ctx: click.Context,
+    files: tuple[str, ...],
+    live: bool,
+    namespace: str | None,
+    release: str,
+    kubeconfig: str | None,
+    context: str | None,
+    chart: str | None,
+    helm_binary: str | None,
+    strict: bool,
+    fmt: str,
+) -> None:
     """Check spec or values FILES (- for stdin) without writing anything.
 
     \b
@@ -246,8 +319,11 @@ def validate(ctx: click.Context, files: tuple[str, ...], live: bool, namespace: 
                 spec = result.spec
                 tier = spec.get("tier") or CATALOG["defaultTier"]
                 variant = spec.get("variant") or CATALOG["tiers"][tier]["defaultVariant"]
-                click.echo(f"ok: {result.source} (tier {tier}, variant {variant}"
-                           f"{', live release ' + release if live else ''})", err=True)
+                click.echo(
+                    f"ok: {result.source} (tier {tier}, variant {variant}"
+                    f"{', live release ' + release if live else ''})",
+                    err=True,
+                )
     if fmt == "json":
         import json
 
@@ -255,8 +331,15 @@ def validate(ctx: click.Context, files: tuple[str, ...], live: bool, namespace: 
     ctx.exit(code)
 
 
-def _check_live(result: Any, namespace: str | None, release: str, kubeconfig: str | None, context: str | None,
-                chart: str | None, helm_binary: str | None) -> tuple[Any, int]:
+def _check_live(
+    result: Any,
+    namespace: str | None,
+    release: str,
+    kubeconfig: str | None,
+    context: str | None,
+    chart: str | None,
+    helm_binary: str | None,
+) -> tuple[Any, int]:
     from . import api, live, manifests
     from .problems import sort
 
@@ -273,28 +356,53 @@ def _check_live(result: Any, namespace: str | None, release: str, kubeconfig: st
 
 @main.command()
 @spec_options
-@click.option("--api", "api_version", type=Choice(["v1beta1", "v1alpha1"]), default="v1beta1", show_default=True,
-              help="DynamoGraphDeployment API version.")
-@click.option("--backend", type=Choice(list(CATALOG["dynamo"]["backends"])),
-              help="The DGD's backendFramework (default vllm): sets what the engine reads for its compile cache.")
+@click.option(
+    "--api",
+    "api_version",
+    type=Choice(["v1beta1", "v1alpha1"]),
+    default="v1beta1",
+    show_default=True,
+    help="DynamoGraphDeployment API version.",
+)
+@click.option(
+    "--backend",
+    type=Choice(list(CATALOG["dynamo"]["backends"])),
+    help="The DGD's backendFramework (default vllm): sets what the engine reads for its compile cache.",
+)
 @click.option("--frontend", metavar="NAME", help="Name of your frontend component (default Frontend).")
-@click.option("--worker", "workers", metavar="NAME", multiple=True,
-              help="Name of a worker component (repeatable; default: decode, or the backend's for v1alpha1).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write the snippet here (atomically) instead of stdout.")
+@click.option(
+    "--worker",
+    "workers",
+    metavar="NAME",
+    multiple=True,
+    help="Name of a worker component (repeatable; default: decode, or the backend's for v1alpha1).",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the snippet here (atomically) instead of stdout."
+)
 @click.option("--force", is_flag=True, help="Replace an existing --output file (kept as FILE.bak).")
 @common
 @click.pass_context
-def snippet(ctx: click.Context, spec_file: str | None, sets: tuple[str, ...], api_version: str,
-            workers: tuple[str, ...], output: str | None, force: bool, strict: bool, fmt: str,
-            **flags: str | None) -> None:
+def snippet(
+    ctx: click.Context,
+    spec_file: str | None,
+    sets: tuple[str, ...],
+    api_version: str,
+    workers: tuple[str, ...],
+    output: str | None,
+    force: bool,
+    strict: bool,
+    fmt: str,
+    **flags: str | None,
+) -> None:
     """Print the YAML to merge into a DynamoGraphDeployment for these caches.
 
     \b
     gen-values snippet --tier lustre --namespace dynamo
     gen-values snippet --spec my-spec.yaml --api v1alpha1 --backend sglang --worker SGLangDecodeWorker
     """
-    from . import snippet as snippets, values
+    from . import snippet as snippets
+    from . import values
 
     result = _load(spec_file, sets, workers=list(workers) if workers else None, **flags)
     code = _report(result, fmt, strict)
@@ -302,8 +410,9 @@ def snippet(ctx: click.Context, spec_file: str | None, sets: tuple[str, ...], ap
         ctx.exit(code)
     assert result.spec is not None
     chart_values = values.build(result.spec, prune=False)
-    text = snippets.render(chart_values, result.spec.get("release", "dynamo-cache"), result.spec.get("namespace"),
-                           api_version)
+    text = snippets.render(
+        chart_values, result.spec.get("release", "dynamo-cache"), result.spec.get("namespace"), api_version
+    )
     if output is None:
         click.echo(text, nl=False)
         return
@@ -312,8 +421,14 @@ def snippet(ctx: click.Context, spec_file: str | None, sets: tuple[str, ...], ap
 
 @main.command(hidden=True)  # a maintainer's command (README, Architecture), not a user's
 @click.option("--check", is_flag=True, help="Exit 1 when a generated file differs; write nothing.")
-@click.option("--root", "root_dir", type=click.Path(file_okay=False), default=".",
-              show_default=True, help="Repository root holding charts/ and schemas/.")
+@click.option(
+    "--root",
+    "root_dir",
+    type=click.Path(file_okay=False),
+    default=".",
+    show_default=True,
+    help="Repository root holding charts/ and schemas/.",
+)
 @click.pass_context
 def generate(ctx: click.Context, check: bool, root_dir: str) -> None:
     """Regenerate the chart's catalog, values, values schema and the spec schema."""
@@ -333,16 +448,35 @@ def generate(ctx: click.Context, check: bool, root_dir: str) -> None:
 @main.command()
 @click.option("--model-size", metavar="SIZE", help="Size of the model's files, e.g. 140GB or 65Gi.")
 @click.option("--params", metavar="COUNT", help="Parameter count instead of a size, e.g. 70B (with --dtype).")
-@click.option("--dtype", default="bf16", show_default=True, help="Bytes per parameter: fp32, bf16, fp16, fp8, int8, int4, fp4.")
-@click.option("--replicas", type=click.IntRange(min=1), default=1, show_default=True, help="Replicas that start together.")
+@click.option(
+    "--dtype", default="bf16", show_default=True, help="Bytes per parameter: fp32, bf16, fp16, fp8, int8, int4, fp4."
+)
+@click.option(
+    "--replicas", type=click.IntRange(min=1), default=1, show_default=True, help="Replicas that start together."
+)
 @click.option("--vm", metavar="SIZE", help="Node VM size, for node-local NVMe figures (e.g. L8s_v3).")
 @click.option("--lustre-sku", type=Choice(list(CATALOG["lustre"]["skus"])), help="AMLFS SKU (default: the preset's).")
-@click.option("--target", "target_s", type=click.FloatRange(min=1), default=600, show_default=True,
-              help="Cold-start target in seconds for all replicas: the cheapest tier meeting it is recommended.")
+@click.option(
+    "--target",
+    "target_s",
+    type=click.FloatRange(min=1),
+    default=600,
+    show_default=True,
+    help="Cold-start target in seconds for all replicas: the cheapest tier meeting it is recommended.",
+)
 @click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
-def plan(ctx: click.Context, model_size: str | None, params: str | None, dtype: str, replicas: int, vm: str | None,
-         lustre_sku: str | None, target_s: float, fmt: str) -> None:
+def plan(
+    ctx: click.Context,
+    model_size: str | None,
+    params: str | None,
+    dtype: str,
+    replicas: int,
+    vm: str | None,
+    lustre_sku: str | None,
+    target_s: float,
+    fmt: str,
+) -> None:
     """Cold-start planner: per tier, what is provisioned and how long replicas wait for the model.
 
     \b
@@ -352,7 +486,9 @@ def plan(ctx: click.Context, model_size: str | None, params: str | None, dtype: 
     from . import plan as planner
 
     if (model_size is None) == (params is None):
-        raise click.UsageError("give the model size (--model-size 140GB) or its parameter count (--params 70B --dtype bf16)")
+        raise click.UsageError(
+            "give the model size (--model-size 140GB) or its parameter count (--params 70B --dtype bf16)"
+        )
     try:
         result = planner.plan(planner.model_bytes(model_size, params, dtype), replicas, vm, lustre_sku, target_s)
     except planner.PlanError as exc:
@@ -374,13 +510,27 @@ def plan(ctx: click.Context, model_size: str | None, params: str | None, dtype: 
 @click.option("--tier", type=Choice(TIERS), help="The tier to judge (default: the values file's, else files).")
 @click.option("--values", "values_file", metavar="FILE", help="Values (or spec) of the release: its tier is judged.")
 @click.option("--model-size", metavar="SIZE", help="With --replicas: recommend the best tier usable in this cluster.")
-@click.option("--replicas", type=click.IntRange(min=1), default=1, show_default=True, help="Replicas that start together.")
-@click.option("--kubectl", "kubectl_binary", metavar="PATH", help="kubectl binary (default $KUBECTL, PATH, beside this Python).")
+@click.option(
+    "--replicas", type=click.IntRange(min=1), default=1, show_default=True, help="Replicas that start together."
+)
+@click.option(
+    "--kubectl", "kubectl_binary", metavar="PATH", help="kubectl binary (default $KUBECTL, PATH, beside this Python)."
+)
 @click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
-def doctor(ctx: click.Context, kubeconfig: str | None, context: str | None, namespace: str, release: str,
-           tier: str | None, values_file: str | None, model_size: str | None, replicas: int,
-           kubectl_binary: str | None, fmt: str) -> None:
+def doctor(
+    ctx: click.Context,
+    kubeconfig: str | None,
+    context: str | None,
+    namespace: str,
+    release: str,
+    tier: str | None,
+    values_file: str | None,
+    model_size: str | None,
+    replicas: int,
+    kubectl_binary: str | None,
+    fmt: str,
+) -> None:
     """Read a live cluster: CSI drivers, StorageClasses, node pools, the release's claims, Dynamo's CRD;
     which tiers work there now and what the others need.
 
@@ -389,7 +539,9 @@ def doctor(ctx: click.Context, kubeconfig: str | None, context: str | None, name
     gen-values doctor --values values.yaml --model-size 140GB --replicas 8 --format json
     Exit 0: the chosen tier is usable; 1: something it needs is missing; 3: the cluster could not be read.
     """
-    from . import api, doctor as checks, plan as planner
+    from . import api
+    from . import doctor as checks
+    from . import plan as planner
 
     if values_file:
         result = api.load_spec(values_file, {})
@@ -406,8 +558,9 @@ def doctor(ctx: click.Context, kubeconfig: str | None, context: str | None, name
     except checks.DoctorError as exc:
         click.echo(f"gen-values doctor: {exc}", err=True)
         ctx.exit(UNCHECKED)
-    report = checks.examine(kubectl, kubeconfig, context, namespace, release, tier or CATALOG["defaultTier"],
-                            size, replicas)
+    report = checks.examine(
+        kubectl, kubeconfig, context, namespace, release, tier or CATALOG["defaultTier"], size, replicas
+    )
     if fmt == "json":
         import json
 

@@ -8,6 +8,7 @@ path. Every read that fails (forbidden, not found, unreachable) is reported as a
 that could not be made, never as a crash: a team with rights in one namespace still gets
 the part it may read. No click here: the CLI calls `examine` and prints `format_text`.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,11 +40,11 @@ class Report:
     node_pools: list[dict[str, Any]] = field(default_factory=list)
     claims: list[dict[str, Any]] = field(default_factory=list)
     dynamo_crd_versions: list[str] = field(default_factory=list)
-    tiers: dict[str, list[str]] = field(default_factory=dict)   # tier -> what it lacks ([] = usable)
+    tiers: dict[str, list[str]] = field(default_factory=dict)  # tier -> what it lacks ([] = usable)
     chosen: str = ""
     recommended: str = ""
     recommendation: str = ""
-    unchecked: list[str] = field(default_factory=list)           # reads that failed, and why
+    unchecked: list[str] = field(default_factory=list)  # reads that failed, and why
 
     @property
     def ok(self) -> bool:
@@ -82,8 +83,9 @@ class Cluster:
     def get(self, what: str, *args: str) -> list[dict[str, Any]] | None:
         """Items of `kubectl get WHAT -o json`, or None (recorded) when it cannot be read."""
         try:
-            proc = subprocess.run([*self.base, "get", what, *args, "-o", "json"], capture_output=True, text=True,
-                                  timeout=60)
+            proc = subprocess.run(
+                [*self.base, "get", what, *args, "-o", "json"], capture_output=True, text=True, timeout=60
+            )
         except (OSError, subprocess.TimeoutExpired) as exc:
             self.unchecked.append(f"{what}: {exc}")
             return None
@@ -108,7 +110,9 @@ def node_pools(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
         pool["nodes"] += 1
         pool["vmSizes"].add(labels.get("node.kubernetes.io/instance-type", "?"))
         pool["gpus"] += int(node.get("status", {}).get("capacity", {}).get(GPU, 0) or 0)
-        os_sku = labels.get("kubernetes.azure.com/os-sku") or node.get("status", {}).get("nodeInfo", {}).get("osImage", "?")
+        os_sku = labels.get("kubernetes.azure.com/os-sku") or node.get("status", {}).get("nodeInfo", {}).get(
+            "osImage", "?"
+        )
         pool["os"].add(os_sku)
     return [{**p, "vmSizes": sorted(p["vmSizes"]), "os": sorted(p["os"])} for p in pools.values()]
 
@@ -148,8 +152,17 @@ def _lacks(tier: str, report: Report, known: dict[str, bool]) -> list[str]:
     return missing
 
 
-def examine(kubectl: str, kubeconfig: str | None, context: str | None, namespace: str, release: str,
-            chosen_tier: str, model_bytes: int | None = None, replicas: int = 1, target_s: float = 600) -> Report:
+def examine(
+    kubectl: str,
+    kubeconfig: str | None,
+    context: str | None,
+    namespace: str,
+    release: str,
+    chosen_tier: str,
+    model_bytes: int | None = None,
+    replicas: int = 1,
+    target_s: float = 600,
+) -> Report:
     cluster = Cluster(kubectl, kubeconfig, context)
     report = Report(context=context or cluster.context(), chosen=chosen_tier)
     drivers = cluster.get("csidrivers")
@@ -158,24 +171,37 @@ def examine(kubectl: str, kubeconfig: str | None, context: str | None, namespace
     if drivers is not None:
         report.csi_drivers = sorted(d["metadata"]["name"] for d in drivers)
     if classes is not None:
-        report.storage_classes = [{"name": c["metadata"]["name"], "provisioner": c.get("provisioner", ""),
-                                   "parameters": c.get("parameters", {}),
-                                   "default": c["metadata"].get("annotations", {}).get(
-                                       "storageclass.kubernetes.io/is-default-class") == "true"}
-                                  for c in sorted(classes, key=lambda c: c["metadata"]["name"])]
+        report.storage_classes = [
+            {
+                "name": c["metadata"]["name"],
+                "provisioner": c.get("provisioner", ""),
+                "parameters": c.get("parameters", {}),
+                "default": c["metadata"].get("annotations", {}).get("storageclass.kubernetes.io/is-default-class")
+                == "true",
+            }
+            for c in sorted(classes, key=lambda c: c["metadata"]["name"])
+        ]
     if nodes is not None:
         report.node_pools = node_pools(nodes)
     claims = cluster.get("persistentvolumeclaims", "-n", namespace, "-l", f"app.kubernetes.io/instance={release}")
     for claim in claims or []:
-        entry = {"name": claim["metadata"]["name"], "phase": claim.get("status", {}).get("phase", "?"),
-                 "class": claim["spec"].get("storageClassName", ""),
-                 "capacity": claim.get("status", {}).get("capacity", {}).get("storage", "")
-                 or claim["spec"]["resources"]["requests"]["storage"], "events": []}
+        entry = {
+            "name": claim["metadata"]["name"],
+            "phase": claim.get("status", {}).get("phase", "?"),
+            "class": claim["spec"].get("storageClassName", ""),
+            "capacity": claim.get("status", {}).get("capacity", {}).get("storage", "")
+            or claim["spec"]["resources"]["requests"]["storage"],
+            "events": [],
+        }
         if entry["phase"] == "Pending":
-            events = cluster.get("events", "-n", namespace, "--field-selector",
-                                 f"involvedObject.name={entry['name']}") or []
-            entry["events"] = [f"{e.get('reason', '')}: {e.get('message', '')}" for e in events
-                               if e.get("involvedObject", {}).get("name") == entry["name"]]
+            events = (
+                cluster.get("events", "-n", namespace, "--field-selector", f"involvedObject.name={entry['name']}") or []
+            )
+            entry["events"] = [
+                f"{e.get('reason', '')}: {e.get('message', '')}"
+                for e in events
+                if e.get("involvedObject", {}).get("name") == entry["name"]
+            ]
         report.claims.append(entry)
     crd = cluster.get("customresourcedefinitions", DGD_CRD)
     if crd:
@@ -196,22 +222,29 @@ def examine(kubectl: str, kubeconfig: str | None, context: str | None, namespace
 
 
 def format_text(report: Report) -> str:
-    out = [f"Cluster (kubeconfig context {report.context}):",
-           f"  CSI drivers: {', '.join(report.csi_drivers) or '(none, or not readable)'}", "  StorageClasses:"]
+    out = [
+        f"Cluster (kubeconfig context {report.context}):",
+        f"  CSI drivers: {', '.join(report.csi_drivers) or '(none, or not readable)'}",
+        "  StorageClasses:",
+    ]
     for c in report.storage_classes:
         params = ", ".join(f"{k}={v}" for k, v in sorted(c["parameters"].items()))
         out.append(f"    {c['name']:32s} {c['provisioner']:28s} {params}{'  (default)' if c['default'] else ''}")
     out.append("  Node pools:")
     for p in report.node_pools:
-        out.append(f"    {p['pool']:16s} {p['nodes']} node(s)  {', '.join(p['vmSizes'])}  GPUs {p['gpus']}  "
-                   f"OS {', '.join(p['os'])}")
+        out.append(
+            f"    {p['pool']:16s} {p['nodes']} node(s)  {', '.join(p['vmSizes'])}  GPUs {p['gpus']}  "
+            f"OS {', '.join(p['os'])}"
+        )
     out.append(f"  Dynamo CRD {DGD_CRD}: {', '.join(report.dynamo_crd_versions) or 'not installed'}")
     out.append("  Release claims:" if report.claims else "  Release claims: none")
     for c in report.claims:
         out.append(f"    {c['name']:20s} {c['phase']:8s} {c['capacity']:8s} class {c['class'] or '(default)'}")
         if c["phase"] == "Pending":
-            out.append("      Pending is normal on a WaitForFirstConsumer class (Azure Disk, local NVMe) until a pod "
-                       "uses the claim; a new Lustre filesystem takes 10+ minutes.")
+            out.append(
+                "      Pending is normal on a WaitForFirstConsumer class (Azure Disk, local NVMe) until a pod "
+                "uses the claim; a new Lustre filesystem takes 10+ minutes."
+            )
         out += [f"      event {e}" for e in c["events"]]
     out.append("Tiers:")
     for tier, lacks in report.tiers.items():

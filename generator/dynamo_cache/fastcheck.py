@@ -2,6 +2,7 @@
 valid spec never pays for importing jsonschema (about 30 ms, more than a whole
 `helm template`). Only a "no" goes on to jsonschema, which says what is wrong.
 tests/test_property.py holds its verdicts equal to jsonschema's."""
+
 from __future__ import annotations
 
 import functools
@@ -26,7 +27,7 @@ class Unsupported(Exception):
     """A keyword this checker does not know: the caller must use jsonschema."""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def regex(pattern: str) -> re.Pattern[str]:
     """`pattern` with Helm's (Go RE2) meaning of a final `$`: the end of the text.
     Python's `$` also matches before a trailing newline, which Helm would refuse."""
@@ -118,6 +119,6 @@ _KEYWORDS: dict[str, Any] = {
     "anyOf": lambda instance, value, _: any(valid(instance, s) for s in value),
     "allOf": lambda instance, value, _: all(valid(instance, s) for s in value),
     "if": _if,
-    "then": lambda *_: True,   # applied by "if"
+    "then": lambda *_: True,  # applied by "if"
     "else": lambda *_: True,
 }

@@ -8,6 +8,7 @@ Unsupported, and the caller hands the text to ruamel.yaml, which also words ever
 error: anything unusual (anchors, tags, block scalars, several documents, tabs,
 duplicate keys, a scalar whose type is not obvious) goes there. The property tests
 hold the two equal on generated documents and on random text."""
+
 from __future__ import annotations
 
 import json
@@ -100,7 +101,7 @@ def _flow(text: str) -> Any:
         return [_flow(item) for item in _split(text[1:-1])] if text[1:-1].strip() else []
     if text.startswith("{") and text.endswith("}"):
         out: dict[str, Any] = {}
-        for item in (_split(text[1:-1]) if text[1:-1].strip() else []):
+        for item in _split(text[1:-1]) if text[1:-1].strip() else []:
             match = KEY_LINE.fullmatch(item)
             if not match or not match["value"]:
                 raise Unsupported(item)
@@ -168,7 +169,7 @@ def _sequence(lines: list[tuple[int, str]], i: int, indent: int) -> tuple[list[A
         if not item or item.startswith("- "):
             raise Unsupported(lines[i][1])
         if KEY_LINE.fullmatch(item):  # "- key: value" opens a mapping two columns in
-            inner = [(indent + 2, item), *lines[i + 1:]]
+            inner = [(indent + 2, item), *lines[i + 1 :]]
             value, used = _mapping(inner, 0, indent + 2)
             out.append(value)
             i += used

@@ -3,6 +3,7 @@
 `helm template --dry-run=server`, which reads the release's claims and classes as an
 install would and creates nothing, so the messages are the chart's own (templates/
 _guard.tpl, _validate.tpl): one rule set. No click here: the CLI calls `check`."""
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,10 @@ from . import manifests
 from .problems import ERROR, Problem
 
 # The first line of each of the chart's collected failures (a `fail` with "- " items).
-HEADERS = ("dynamo-cache: this change cannot be applied to the existing claims:",
-           "dynamo-cache: the values are invalid:")
+HEADERS = (
+    "dynamo-cache: this change cannot be applied to the existing claims:",
+    "dynamo-cache: the values are invalid:",
+)
 ITEM = re.compile(r"^- (?P<path>[A-Za-z0-9_.\[\]-]+): (?P<message>.*)$")
 
 
@@ -27,8 +30,15 @@ def _helm_major(helm: str) -> int:
     return int(match.group(1)) if match else 0
 
 
-def check(values_text: str, release: str, namespace: str, kubeconfig: str | None = None, context: str | None = None,
-          chart: str | None = None, helm: str | None = None) -> list[Problem]:
+def check(
+    values_text: str,
+    release: str,
+    namespace: str,
+    kubeconfig: str | None = None,
+    context: str | None = None,
+    chart: str | None = None,
+    helm: str | None = None,
+) -> list[Problem]:
     """The chart's guard and validation messages for these values against the live release."""
     binary = manifests.find_helm(helm)
     cmd = [binary, "template", release, manifests.find_chart(chart), "-f", "-", "--dry-run=server", "-n", namespace]
@@ -57,5 +67,5 @@ def check(values_text: str, release: str, namespace: str, kubeconfig: str | None
             collecting = False
     if problems:
         return problems
-    first = next((l for l in proc.stderr.splitlines() if l.strip()), "no output")
+    first = next((line for line in proc.stderr.splitlines() if line.strip()), "no output")
     raise LiveError(f"helm could not render against the cluster: {first.removeprefix('Error: ')}")

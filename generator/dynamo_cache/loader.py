@@ -5,14 +5,15 @@ over MAX_BYTES, non-UTF-8 or binary bytes, YAML errors (tabs, bad indentation),
 duplicate keys (YAML says keys are unique), alias "bombs" whose expansion exceeds
 MAX_NODES, nesting deeper than MAX_DEPTH, and a document that is not a mapping.
 """
+
 from __future__ import annotations
 
 import json
 import sys
 from typing import Any, BinaryIO
 
-MAX_BYTES = 1 << 20      # a spec or values file is a few KiB
-MAX_NODES = 100_000      # expanded size; a billion-laughs document is refused here
+MAX_BYTES = 1 << 20  # a spec or values file is a few KiB
+MAX_NODES = 100_000  # expanded size; a billion-laughs document is refused here
 MAX_DEPTH = 64
 
 
@@ -48,7 +49,7 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r})") from None
+        raise InputError(f"not UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 1]!r})") from None
 
 
 def _check_size(node: Any) -> None:

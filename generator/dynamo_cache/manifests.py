@@ -1,5 +1,6 @@
 """Plain Kubernetes manifests for teams that never run Helm: the chart itself renders
 them through `helm template` (no second renderer that could drift from the chart)."""
+
 from __future__ import annotations
 
 import os
@@ -37,12 +38,15 @@ def find_chart(explicit: str | None = None) -> str:
     for chart in PACKAGED_CHARTS:
         if (chart / "Chart.yaml").is_file():
             return str(chart)
-    raise ManifestError("the chart is not installed with this gen-values: pass --chart with a chart folder, a .tgz, "
-                        "or oci://REGISTRY/charts/dynamo-cache")
+    raise ManifestError(
+        "the chart is not installed with this gen-values: pass --chart with a chart folder, a .tgz, "
+        "or oci://REGISTRY/charts/dynamo-cache"
+    )
 
 
-def render(values_text: str, release: str, namespace: str | None, chart: str | None = None,
-           helm: str | None = None) -> str:
+def render(
+    values_text: str, release: str, namespace: str | None, chart: str | None = None, helm: str | None = None
+) -> str:
     """The chart's objects for these values, as one YAML stream for `kubectl apply -f`."""
     # --no-hooks: the `helm test` Jobs are for Helm only; applied as plain objects they would run at once
     cmd = [find_helm(helm), "template", release, find_chart(chart), "-f", "-", "--no-hooks"]

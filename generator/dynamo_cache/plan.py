@@ -2,6 +2,7 @@
 each tier, and what each tier provisions (the monthly-cost driver). Every figure
 comes from the catalog's `performance` and `lustre` sections, which cite
 its public sources (catalog.yaml `sources`); nothing here is a constant of its own."""
+
 from __future__ import annotations
 
 import math
@@ -28,11 +29,11 @@ class Row:
     tier: str
     storage: str
     provisioned_bytes: int
-    throughput_mbps: float | None     # MB/s (10^6 bytes) the storage gives, None = unknown
-    shared: bool                      # one copy read by every replica
+    throughput_mbps: float | None  # MB/s (10^6 bytes) the storage gives, None = unknown
+    shared: bool  # one copy read by every replica
     one_replica_s: float | None
     all_replicas_s: float | None
-    upper_bound: bool = False         # the figure is a ceiling, not an expectation
+    upper_bound: bool = False  # the figure is a ceiling, not an expectation
     notes: list[str] = field(default_factory=list)
 
 
@@ -126,8 +127,9 @@ def _disk(tier: str, kind: str, gib: int, mbps: float, size: Decimal, replicas: 
     return Row(tier, storage, gib * 2**30 * replicas, mbps, False, seconds, seconds, notes=notes)
 
 
-def plan(model: int, replicas: int, vm: str | None = None, lustre_sku: str | None = None,
-         target_s: float = 600.0) -> Plan:
+def plan(
+    model: int, replicas: int, vm: str | None = None, lustre_sku: str | None = None, target_s: float = 600.0
+) -> Plan:
     if replicas < 1:
         raise PlanError(f"--replicas {replicas}: at least 1")
     perf = CATALOG["performance"]
@@ -140,38 +142,98 @@ def plan(model: int, replicas: int, vm: str | None = None, lustre_sku: str | Non
     rows: list[Row] = []
 
     tib, mbps = lustre(needed, sku_name)
-    rows.append(Row("lustre", f"{sku_name}, {tib} TiB", tib * 2**40, mbps, True,
-                    _seconds(size, mbps), _seconds(all_bytes, mbps),
-                    notes=[f"{CATALOG['lustre']['skus'][sku_name]['mbpsPerTiB']} MB/s per TiB x {tib} TiB"]))
+    rows.append(
+        Row(
+            "lustre",
+            f"{sku_name}, {tib} TiB",
+            tib * 2**40,
+            mbps,
+            True,
+            _seconds(size, mbps),
+            _seconds(all_bytes, mbps),
+            notes=[f"{CATALOG['lustre']['skus'][sku_name]['mbpsPerTiB']} MB/s per TiB x {tib} TiB"],
+        )
+    )
 
     gib, mbps = files_premium(needed)
-    rows.append(Row("files", f"Premium Files, {gib} GiB", gib * 2**30, mbps, True,
-                    _seconds(size, mbps), _seconds(all_bytes, mbps),
-                    notes=[f"{_files_mibps(gib)} MiB/s = 100 + ceil(0.04 x {gib}) + ceil(0.06 x {gib})"]))
+    rows.append(
+        Row(
+            "files",
+            f"Premium Files, {gib} GiB",
+            gib * 2**30,
+            mbps,
+            True,
+            _seconds(size, mbps),
+            _seconds(all_bytes, mbps),
+            notes=[f"{_files_mibps(gib)} MiB/s = 100 + ceil(0.04 x {gib}) + ceil(0.06 x {gib})"],
+        )
+    )
 
     gib, mbps = files_premium_v2(needed)
-    rows.append(Row("files-v2", f"Premium Files v2, {gib} GiB", gib * 2**30, mbps, True,
-                    _seconds(size, mbps), _seconds(all_bytes, mbps),
-                    notes=[f"{Decimal(str(mbps)) * MB / MiB:,.0f} MiB/s = min(100 + ceil(0.1 x {gib}), 10340); "
-                           "storageClasses.filesNfs.parameters.skuName=PremiumV2_LRS"]))
+    rows.append(
+        Row(
+            "files-v2",
+            f"Premium Files v2, {gib} GiB",
+            gib * 2**30,
+            mbps,
+            True,
+            _seconds(size, mbps),
+            _seconds(all_bytes, mbps),
+            notes=[
+                f"{Decimal(str(mbps)) * MB / MiB:,.0f} MiB/s = min(100 + ceil(0.1 x {gib}), 10340); "
+                "storageClasses.filesNfs.parameters.skuName=PremiumV2_LRS"
+            ],
+        )
+    )
 
     found = disk_premium(needed)
     if found is None:
-        rows.append(Row("disk", "Premium SSD: none large enough", 0, None, False, None, None,
-                        notes=["the model is larger than the largest Premium SSD tier"]))
+        rows.append(
+            Row(
+                "disk",
+                "Premium SSD: none large enough",
+                0,
+                None,
+                False,
+                None,
+                None,
+                notes=["the model is larger than the largest Premium SSD tier"],
+            )
+        )
     else:
         tier, gib, mbps = found
         rows.append(_disk("disk", f"Premium SSD {tier}", gib, mbps, size, replicas, f"{tier} gives {mbps:,.0f} MB/s"))
     # Premium SSD v2: 1 GiB steps, the MB/s the diskPremiumV2 class provisions (its catalog default).
     v2_mbps = float(CATALOG["chartClasses"]["diskPremiumV2"]["parameters"]["DiskMBpsReadWrite"]["default"])
-    rows.append(_disk("disk-v2", "Premium SSD v2", math.ceil(needed / quantity.GiB), v2_mbps, size, replicas,
-                      f"{v2_mbps:,.0f} MB/s provisioned (DiskMBpsReadWrite, up to 2,000)"))
+    rows.append(
+        _disk(
+            "disk-v2",
+            "Premium SSD v2",
+            math.ceil(needed / quantity.GiB),
+            v2_mbps,
+            size,
+            replicas,
+            f"{v2_mbps:,.0f} MB/s provisioned (DiskMBpsReadWrite, up to 2,000)",
+        )
+    )
 
     egress = float(Decimal(perf["blobAccountEgressGbps"]) * 10**9 / 8 / MB)
-    rows.append(Row("blob", "Blob (blobfuse2), pay per stored byte", int(needed), egress, True,
-                    _seconds(size, egress), _seconds(all_bytes, egress), upper_bound=True,
-                    notes=[f"account egress {perf['blobAccountEgressGbps']} Gbps = {egress:,.0f} MB/s shared; "
-                           "per-node network and blobfuse2 limits are not in the reference, so this is a ceiling"]))
+    rows.append(
+        Row(
+            "blob",
+            "Blob (blobfuse2), pay per stored byte",
+            int(needed),
+            egress,
+            True,
+            _seconds(size, egress),
+            _seconds(all_bytes, egress),
+            upper_bound=True,
+            notes=[
+                f"account egress {perf['blobAccountEgressGbps']} Gbps = {egress:,.0f} MB/s shared; "
+                "per-node network and blobfuse2 limits are not in the reference, so this is a ceiling"
+            ],
+        )
+    )
 
     # Node-local NVMe holds no shared copy: each node first copies the model from the
     # tier's shared model cache (Premium Files), then reads it locally.
@@ -180,23 +242,38 @@ def plan(model: int, replicas: int, vm: str | None = None, lustre_sku: str | Non
     fill_all = _seconds(all_bytes, files_mbps) or 0.0
     nvme = perf["localNvme"].get(vm or "", {}).get("MBps")
     read = _seconds(size, nvme)
-    notes = [f"filled first from the Premium Files model cache ({files_mbps:,.0f} MB/s shared by every node): "
-             f"{fill_all:,.0f} s for {replicas} node(s)"]
+    notes = [
+        f"filled first from the Premium Files model cache ({files_mbps:,.0f} MB/s shared by every node): "
+        f"{fill_all:,.0f} s for {replicas} node(s)"
+    ]
     if read is None:
-        notes.append(f"NVMe read time not included: the reference gives no throughput for {vm or 'an unnamed VM'} "
-                     f"(known: {', '.join(k for k, v in perf['localNvme'].items() if v['MBps'])})")
+        notes.append(
+            f"NVMe read time not included: the reference gives no throughput for {vm or 'an unnamed VM'} "
+            f"(known: {', '.join(k for k, v in perf['localNvme'].items() if v['MBps'])})"
+        )
     files_gib, _ = files_premium(needed)
-    rows.append(Row("local", f"node-local NVMe{f' on {vm}' if vm else ''} + Premium Files copy",
-                    int(needed) * replicas + files_gib * 2**30, nvme, False,
-                    fill_one + (read or 0.0), fill_all + (read or 0.0), notes=notes))
+    rows.append(
+        Row(
+            "local",
+            f"node-local NVMe{f' on {vm}' if vm else ''} + Premium Files copy",
+            int(needed) * replicas + files_gib * 2**30,
+            nvme,
+            False,
+            fill_one + (read or 0.0),
+            fill_all + (read or 0.0),
+            notes=notes,
+        )
+    )
 
     recommended, reason = _recommend(rows, replicas, target_s)
     assumptions = [
         "Throughputs: Microsoft Learn's scale targets for each storage (listed in the chart README, Sources), "
         "through generator/dynamo_cache/data/catalog.yaml (performance, lustre).",
         f"The model cache holds the model plus {round((perf['headroom'] - 1) * 100)}% for download temp files.",
-        "Replicas start together; shared storage divides its throughput between them; each replica reads the whole model once.",
-        "A reader gets the storage's full throughput: the VM's own network or disk cap and the loader's speed are not modelled.",
+        "Replicas start together; shared storage divides its throughput between them; each replica reads the "
+        "whole model once.",
+        "A reader gets the storage's full throughput: the VM's own network or disk cap and the loader's speed "
+        "are not modelled.",
         "Sizes and rates in the sources' units: MB/s = 10^6 bytes/s, MiB/s = 2^20 bytes/s, GiB/TiB = 2^30/2^40 bytes.",
         "Cost driver = provisioned capacity; prices vary by region and contract, so no currency figures are given.",
     ]
@@ -204,17 +281,24 @@ def plan(model: int, replicas: int, vm: str | None = None, lustre_sku: str | Non
 
 
 def _recommend(rows: list[Row], replicas: int, target_s: float) -> tuple[str, str]:
-    usable = [r for r in rows if r.all_replicas_s is not None and not r.upper_bound
-              and (r.shared or r.tier == "local" or replicas == 1)]
+    usable = [
+        r
+        for r in rows
+        if r.all_replicas_s is not None and not r.upper_bound and (r.shared or r.tier == "local" or replicas == 1)
+    ]
     fast_enough = [r for r in usable if r.all_replicas_s <= target_s]  # type: ignore[operator]
     if fast_enough:
         best = min(fast_enough, key=lambda r: (r.provisioned_bytes, r.all_replicas_s))
-        return best.tier, (f"the smallest provisioned capacity ({size(best.provisioned_bytes)}) that "
-                           f"cold-starts all {replicas} replica(s) within the {target_s:,.0f} s target "
-                           f"({best.all_replicas_s:,.0f} s); blob is a ceiling, not an expectation, so it is not chosen")
+        return best.tier, (
+            f"the smallest provisioned capacity ({size(best.provisioned_bytes)}) that "
+            f"cold-starts all {replicas} replica(s) within the {target_s:,.0f} s target "
+            f"({best.all_replicas_s:,.0f} s); blob is a ceiling, not an expectation, so it is not chosen"
+        )
     best = min(usable, key=lambda r: r.all_replicas_s)  # type: ignore[arg-type, return-value]
-    return best.tier, (f"no tier meets the {target_s:,.0f} s target; {best.tier} is the fastest "
-                       f"({best.all_replicas_s:,.0f} s for all {replicas} replica(s))")
+    return best.tier, (
+        f"no tier meets the {target_s:,.0f} s target; {best.tier} is the fastest "
+        f"({best.all_replicas_s:,.0f} s for all {replicas} replica(s))"
+    )
 
 
 def size(nbytes: int) -> str:
@@ -237,13 +321,16 @@ def duration(seconds: float | None) -> str:
 
 
 def format_text(p: Plan) -> str:
-    head = (f"Cold start of a {p.model_bytes / 1e9:,.1f} GB ({size(p.model_bytes)}) model on {p.replicas} replica(s); "
-            f"the model cache needs {size(p.needed_bytes)} with room for download temp files.")
+    head = (
+        f"Cold start of a {p.model_bytes / 1e9:,.1f} GB ({size(p.model_bytes)}) model on {p.replicas} replica(s); "
+        f"the model cache needs {size(p.needed_bytes)} with room for download temp files."
+    )
     table = [("tier", "storage (cost driver)", "provisioned", "MB/s", "1 replica", f"all {p.replicas}")]
     for r in p.rows:
         rate = "n/a" if r.throughput_mbps is None else f"{'<=' if r.upper_bound else ''}{r.throughput_mbps:,.0f}"
-        table.append((r.tier, r.storage, size(r.provisioned_bytes), rate,
-                      duration(r.one_replica_s), duration(r.all_replicas_s)))
+        table.append(
+            (r.tier, r.storage, size(r.provisioned_bytes), rate, duration(r.one_replica_s), duration(r.all_replicas_s))
+        )
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     lines = [head, ""]
     lines += ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in table]

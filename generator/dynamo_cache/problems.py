@@ -1,9 +1,10 @@
 """Problems found in an input: level, JSON path, message, hint; and their formats."""
+
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Iterable, Sequence
 
 ERROR = "error"
 WARNING = "warning"
@@ -11,7 +12,7 @@ WARNING = "warning"
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    path: str          # JSON path, e.g. $.caches.model.accessModes[0]
+    path: str  # JSON path, e.g. $.caches.model.accessModes[0]
     level: str
     message: str
     hint: str = ""

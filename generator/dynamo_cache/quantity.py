@@ -1,4 +1,5 @@
 """Kubernetes resource quantities ("100Gi", "1.5Ti", "500G"), parsed exactly."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """Preset merging: what each cache actually gets. Mirrors the chart's
 `dynamo-cache.caches` helper (templates/_helpers.tpl); tests hold the two equal."""
+
 from __future__ import annotations
 
 import copy
@@ -21,13 +22,13 @@ class Cache:
     size: str | None
     access_modes: list[str]
     volume_mode: str
-    storage_class: str           # "" = omitted, "-" = empty string
-    chart_class: str             # profile of the class this chart creates for it, or ""
-    static: str                  # kind of existing storage a chart-made PV binds, or ""
-    driver: str | None           # catalog driver key, None when unknown
+    storage_class: str  # "" = omitted, "-" = empty string
+    chart_class: str  # profile of the class this chart creates for it, or ""
+    static: str  # kind of existing storage a chart-made PV binds, or ""
+    driver: str | None  # catalog driver key, None when unknown
     keep: bool
     existing_claim: str
-    class_from_preset: bool      # the tier's own choice (no unknown-class warning)
+    class_from_preset: bool  # the tier's own choice (no unknown-class warning)
     annotations: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
 
@@ -112,13 +113,20 @@ def caches(values: dict[str, Any], release: str = "dynamo-cache", namespace: str
             size = f"{lustre_sku(values)['minTiB']}Ti"
         keep = v.get("keep")
         out[key] = Cache(
-            key=key, enabled=bool(v.get("enabled", True)),
-            name=v.get("name") or CATALOG["caches"][key]["name"], size=size,
+            key=key,
+            enabled=bool(v.get("enabled", True)),
+            name=v.get("name") or CATALOG["caches"][key]["name"],
+            size=size,
             access_modes=list(v.get("accessModes") or pre["accessModes"]),
-            volume_mode=v.get("volumeMode") or "Filesystem", storage_class=storage_class,
-            chart_class=chart_class, static=static, driver=driver,
+            volume_mode=v.get("volumeMode") or "Filesystem",
+            storage_class=storage_class,
+            chart_class=chart_class,
+            static=static,
+            driver=driver,
             keep=pre["keep"] if keep is None else bool(keep),
-            existing_claim=v.get("existingClaim") or "", class_from_preset=class_from_preset,
-            annotations=dict(v.get("annotations") or {}), labels=dict(v.get("labels") or {}),
+            existing_claim=v.get("existingClaim") or "",
+            class_from_preset=class_from_preset,
+            annotations=dict(v.get("annotations") or {}),
+            labels=dict(v.get("labels") or {}),
         )
     return out

@@ -1,11 +1,13 @@
 """Rules that know Azure storage: checked on the preset-merged caches, each
 number from the catalog (data/catalog.yaml, which cites a public source for each).
 The chart's `dynamo-cache.validate` helper enforces the error rules it can."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import ROUND_CEILING, Decimal
-from typing import Any, Iterator
+from typing import Any
 
 from . import quantity
 from .catalog import CATALOG
@@ -16,8 +18,16 @@ from .resolve import Cache, caches, lustre_sku, values_of
 # Each rule's errors hold in both engines: its twin in templates/_validate.tpl carries a
 # comment naming it ("rules._name") and tests/test_engines.py holds the two equal. A rule
 # that cannot live in the chart says why here.
-CHART_TWINS = ("_variant", "_chart_class_setup", "_access_modes", "_sizes", "_static_setup", "_block_cache_pool",
-               "_download", "duplicate claim names")
+CHART_TWINS = (
+    "_variant",
+    "_chart_class_setup",
+    "_access_modes",
+    "_sizes",
+    "_static_setup",
+    "_block_cache_pool",
+    "_download",
+    "duplicate claim names",
+)
 GEN_VALUES_ONLY = {
     "_classes": "whether a class exists is a fact of the cluster: the chart's preflight checks it online",
     "_relative_sizes": "modelSize is a spec fact, not a chart value (and it only warns)",
@@ -35,17 +45,30 @@ def _access_modes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
         return
     driver = CATALOG["drivers"][c.driver]
     if c.volume_mode == "Block" and not driver["blockAllowed"]:
-        yield _p(c.key, "volumeMode", ERROR,
-                 f"{c.storage_class} ({driver['title']}) does not support volumeMode Block",
-                 "use volumeMode: Filesystem")
+        yield _p(
+            c.key,
+            "volumeMode",
+            ERROR,
+            f"{c.storage_class} ({driver['title']}) does not support volumeMode Block",
+            "use volumeMode: Filesystem",
+        )
     if c.volume_mode == "Block" and c.driver == "disk":
         shared = sorted(SHARED_MODES & set(c.access_modes))
         shares = int(_chart_parameters(c, values).get("maxShares", "1"))
         if shared and (c.storage_class in CATALOG["classes"] or (c.chart_class and shares < 2)):
-            fix = (f'set storageClasses.{c.chart_class}.parameters.maxShares: "2" (or more)' if c.chart_class else
-                   'create your own disk.csi.azure.com class with maxShares: "2" (or more) and name it in storageClass')
-            yield _p(c.key, "accessModes", ERROR,
-                     f"{shared[0]} on Azure Disk needs a class with maxShares >= 2; {c.storage_class} has none", fix)
+            fix = (
+                f'set storageClasses.{c.chart_class}.parameters.maxShares: "2" (or more)'
+                if c.chart_class
+                else 'create your own disk.csi.azure.com class with maxShares: "2" (or more) '
+                "and name it in storageClass"
+            )
+            yield _p(
+                c.key,
+                "accessModes",
+                ERROR,
+                f"{shared[0]} on Azure Disk needs a class with maxShares >= 2; {c.storage_class} has none",
+                fix,
+            )
         return
     for index, mode in enumerate(c.access_modes):
         if mode in driver["accessModes"]:
@@ -54,18 +77,30 @@ def _access_modes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
             why = "a node-local volume lives on one node and is lost with it"
             fix = "use ReadWriteOnce (one claim per node), or tier files or lustre for a cache shared across nodes"
         elif c.driver == "disk":
-            why = "an Azure Disk in Filesystem mode attaches to one node (mount fails: \"mountVolume is not supported for access mode\")"
+            why = (
+                "an Azure Disk in Filesystem mode attaches to one node "
+                '(mount fails: "mountVolume is not supported for access mode")'
+            )
             fix = "use ReadWriteOnce, or tier files or lustre for a cache shared across nodes"
         else:
             why = f"allowed: {', '.join(driver['accessModes'])}"
             fix = "use ReadWriteOnce"
-        yield _p(c.key, f"accessModes[{index}]", ERROR,
-                 f"{c.storage_class} ({driver['title']}) cannot be {mode}: {why}", fix)
-    if (c.driver == "blob" and c.key in MANY_WRITER_CACHES and "ReadWriteMany" in c.access_modes
-            and _protocol(c, values) != "nfs"):
-        yield _p(c.key, "accessModes", WARNING,
-                 f"{c.storage_class} mounts with blobfuse: several writers on one file corrupt it",
-                 "use azureblob-nfs-premium (NFSv3) or tier files for a cache many workers write")
+        yield _p(
+            c.key, f"accessModes[{index}]", ERROR, f"{c.storage_class} ({driver['title']}) cannot be {mode}: {why}", fix
+        )
+    if (
+        c.driver == "blob"
+        and c.key in MANY_WRITER_CACHES
+        and "ReadWriteMany" in c.access_modes
+        and _protocol(c, values) != "nfs"
+    ):
+        yield _p(
+            c.key,
+            "accessModes",
+            WARNING,
+            f"{c.storage_class} mounts with blobfuse: several writers on one file corrupt it",
+            "use azureblob-nfs-premium (NFSv3) or tier files for a cache many workers write",
+        )
 
 
 def _chart_parameters(c: Cache, values: dict[str, Any]) -> dict[str, str]:
@@ -75,7 +110,9 @@ def _chart_parameters(c: Cache, values: dict[str, Any]) -> dict[str, str]:
 def _protocol(c: Cache, values: dict[str, Any]) -> str:
     if c.static:
         return values["staticVolumes"][c.static].get("protocol", "")
-    return _chart_parameters(c, values).get("protocol") or CATALOG["classes"].get(c.storage_class, {}).get("protocol", "")
+    return _chart_parameters(c, values).get("protocol") or CATALOG["classes"].get(c.storage_class, {}).get(
+        "protocol", ""
+    )
 
 
 def _variant(values: dict[str, Any]) -> Iterator[Problem]:
@@ -83,8 +120,12 @@ def _variant(values: dict[str, Any]) -> Iterator[Problem]:
     allowed = list(CATALOG["tiers"][tier]["variants"])
     if variant and variant not in allowed:
         near = nearest(variant, allowed)
-        yield Problem("$.variant", ERROR, f"tier {tier} has no variant {variant!r}; allowed: {', '.join(allowed)}",
-                      f"did you mean {near!r}?" if near else f"leave it empty for {CATALOG['tiers'][tier]['defaultVariant']}")
+        yield Problem(
+            "$.variant",
+            ERROR,
+            f"tier {tier} has no variant {variant!r}; allowed: {', '.join(allowed)}",
+            f"did you mean {near!r}?" if near else f"leave it empty for {CATALOG['tiers'][tier]['defaultVariant']}",
+        )
 
 
 def _chart_class_setup(values: dict[str, Any], used: set[str]) -> Iterator[Problem]:
@@ -92,30 +133,47 @@ def _chart_class_setup(values: dict[str, Any], used: set[str]) -> Iterator[Probl
         sc = values["storageClasses"][profile_name]
         path = f"$.storageClasses.{profile_name}"
         if values["scope"] == "namespace" and not sc["name"]:
-            yield Problem(f"{path}.name", ERROR,
-                          "scope is namespace, so this release makes no StorageClass: name the class the platform team installed",
-                          "the platform release's NOTES print the name; README, Shared clusters")
+            yield Problem(
+                f"{path}.name",
+                ERROR,
+                "scope is namespace, so this release makes no StorageClass: name the class the platform team installed",
+                "the platform release's NOTES print the name; README, Shared clusters",
+            )
         elif not sc["create"] and not sc["name"]:
-            yield Problem(f"{path}.name", ERROR, "create is false, so the class must already exist, but no name is given",
-                          "set name to the existing class, or create: true")
+            yield Problem(
+                f"{path}.name",
+                ERROR,
+                "create is false, so the class must already exist, but no name is given",
+                "set name to the existing class, or create: true",
+            )
         sku = str(sc["parameters"].get("skuName", ""))
         for key, spec in CATALOG["chartClasses"][profile_name]["parameters"].items():
             value = sc["parameters"].get(key)
             if "range" in spec and value is not None:
                 low, high = spec["range"]
                 if not low <= int(value) <= high:
-                    yield Problem(f"{path}.parameters.{key}", ERROR, f"{value} is outside {low}..{high}",
-                                  f"the driver accepts {low} to {high}")
+                    yield Problem(
+                        f"{path}.parameters.{key}",
+                        ERROR,
+                        f"{value} is outside {low}..{high}",
+                        f"the driver accepts {low} to {high}",
+                    )
             if spec.get("premiumV2Only") and value and not sku.startswith("PremiumV2_"):
-                yield Problem(f"{path}.parameters.{key}", ERROR,
-                              f"only Premium Files v2 has provisioned IOPS and bandwidth; skuName is {sku}",
-                              "set skuName: PremiumV2_LRS (or PremiumV2_ZRS), or remove it")
+                yield Problem(
+                    f"{path}.parameters.{key}",
+                    ERROR,
+                    f"only Premium Files v2 has provisioned IOPS and bandwidth; skuName is {sku}",
+                    "set skuName: PremiumV2_LRS (or PremiumV2_ZRS), or remove it",
+                )
         if profile_name == "blobFuse" and sc["blockCache"]["diskSizeMB"]:
-            yield Problem(f"{path}.blockCache.diskSizeMB", ERROR,
-                          "a blobfuse2 disk cache needs a directory of its own per volume, and a StorageClass gives all "
-                          "its volumes the same mount options",
-                          "keep 0 (memory only) on this class, or bind existing storage with variant static, "
-                          "where each PersistentVolume gets its own directory")
+            yield Problem(
+                f"{path}.blockCache.diskSizeMB",
+                ERROR,
+                "a blobfuse2 disk cache needs a directory of its own per volume, and a StorageClass gives all "
+                "its volumes the same mount options",
+                "keep 0 (memory only) on this class, or bind existing storage with variant static, "
+                "where each PersistentVolume gets its own directory",
+            )
 
 
 def _block_cache_pool(resolved: list[Cache], values: dict[str, Any]) -> Iterator[Problem]:
@@ -127,10 +185,13 @@ def _block_cache_pool(resolved: list[Cache], values: dict[str, Any]) -> Iterator
     bc = values["storageClasses"]["blobFuse"]["blockCache"]
     floor = max(11, 2 * bc["maxNodeVCPUs"]) * bc["blockSizeMB"]
     if bc["poolSizeMB"] < floor:
-        yield Problem("$.storageClasses.blobFuse.blockCache.poolSizeMB", ERROR,
-                      f"{bc['poolSizeMB']} MB cannot hold the blocks blobfuse2 prefetches on a {bc['maxNodeVCPUs']}-vCPU "
-                      f"node (max(11, 2 x vCPUs) x {bc['blockSizeMB']} MB = {floor} MB), so it would refuse to mount",
-                      f"set at least {floor}, or lower maxNodeVCPUs to your largest node's vCPUs")
+        yield Problem(
+            "$.storageClasses.blobFuse.blockCache.poolSizeMB",
+            ERROR,
+            f"{bc['poolSizeMB']} MB cannot hold the blocks blobfuse2 prefetches on a {bc['maxNodeVCPUs']}-vCPU "
+            f"node (max(11, 2 x vCPUs) x {bc['blockSizeMB']} MB = {floor} MB), so it would refuse to mount",
+            f"set at least {floor}, or lower maxNodeVCPUs to your largest node's vCPUs",
+        )
 
 
 def _static_setup(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
@@ -138,19 +199,31 @@ def _static_setup(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
     path = f"$.staticVolumes.{c.static}"
     if values["scope"] == "namespace":  # the platform team's release holds the volume's facts
         if not volume["name"]:
-            yield Problem(f"{path}.name", ERROR,
-                          f"scope is namespace, so this release makes no PersistentVolume: name the one the platform team "
-                          f"installed for caches.{c.key}", "the platform release's NOTES print the name; README, Shared clusters")
+            yield Problem(
+                f"{path}.name",
+                ERROR,
+                f"scope is namespace, so this release makes no PersistentVolume: name the one the platform team "
+                f"installed for caches.{c.key}",
+                "the platform release's NOTES print the name; README, Shared clusters",
+            )
         return
     for field_name in CATALOG["staticVolumes"][c.static]["required"]:
         if not volume[field_name]:
-            yield Problem(f"{path}.{field_name}", ERROR,
-                          f"required: caches.{c.key} is bound to existing {CATALOG['drivers'][c.driver]['title']} storage",
-                          "see the README section for this tier: where to find it in Azure")
+            yield Problem(
+                f"{path}.{field_name}",
+                ERROR,
+                f"required: caches.{c.key} is bound to existing {CATALOG['drivers'][c.driver]['title']} storage",
+                "see the README section for this tier: where to find it in Azure",
+            )
     if c.static == "blob" and volume["protocol"] != "nfs" and bool(volume["secretName"]) == bool(volume["clientID"]):
-        yield Problem(f"{path}.secretName", ERROR,
-                      "blobfuse needs exactly one credential reference: secretName (a Secret with the account key) or clientID (a managed identity)",
-                      "kubectl create secret generic NAME --from-literal azurestorageaccountname=... --from-literal azurestorageaccountkey=...")
+        yield Problem(
+            f"{path}.secretName",
+            ERROR,
+            "blobfuse needs exactly one credential reference: secretName (a Secret with the account key) or "
+            "clientID (a managed identity)",
+            "kubectl create secret generic NAME --from-literal azurestorageaccountname=... --from-literal "
+            "azurestorageaccountkey=...",
+        )
 
 
 COMMIT = re.compile(COMMIT_SHA)
@@ -161,21 +234,36 @@ def _download(values: dict[str, Any], model: Cache) -> Iterator[Problem]:
     if not d["enabled"]:
         return
     if values["scope"] == "cluster":
-        yield Problem("$.modelDownload.enabled", ERROR,
-                      "scope cluster makes only StorageClasses and PersistentVolumes; the download Job belongs to the "
-                      "release that makes the claims", "enable it in the namespace team's release (scope namespace or release)")
+        yield Problem(
+            "$.modelDownload.enabled",
+            ERROR,
+            "scope cluster makes only StorageClasses and PersistentVolumes; the download Job belongs to the "
+            "release that makes the claims",
+            "enable it in the namespace team's release (scope namespace or release)",
+        )
     if not d["model"]:
-        yield Problem("$.modelDownload.model", ERROR, "required when modelDownload.enabled is true",
-                      "a Hugging Face model id such as Qwen/Qwen3-0.6B")
+        yield Problem(
+            "$.modelDownload.model",
+            ERROR,
+            "required when modelDownload.enabled is true",
+            "a Hugging Face model id such as Qwen/Qwen3-0.6B",
+        )
     if not (model.enabled or model.existing_claim):
-        yield Problem("$.modelDownload.enabled", ERROR, "the model cache is disabled and has no existingClaim: nothing to download into",
-                      "enable caches.model or set caches.model.existingClaim")
+        yield Problem(
+            "$.modelDownload.enabled",
+            ERROR,
+            "the model cache is disabled and has no existingClaim: nothing to download into",
+            "enable caches.model or set caches.model.existingClaim",
+        )
     if not COMMIT.match(d["revision"]):
         given = repr(d["revision"]) if d["revision"] else "empty (main)"
-        yield Problem("$.modelDownload.revision", ERROR if d["requireCommit"] else WARNING,
-                      f"{given} is not a commit SHA: the cache content can change under running workers, "
-                      "and each worker may load a different snapshot",
-                      "pin the 40-hex commit shown on the model page (Files and versions > History)")
+        yield Problem(
+            "$.modelDownload.revision",
+            ERROR if d["requireCommit"] else WARNING,
+            f"{given} is not a commit SHA: the cache content can change under running workers, "
+            "and each worker may load a different snapshot",
+            "pin the 40-hex commit shown on the model page (Files and versions > History)",
+        )
 
 
 def _sizes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
@@ -186,35 +274,58 @@ def _sizes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
         sku_name = values["storageClasses"]["lustre"]["parameters"]["sku-name"]
         lustre = lustre_sku(values)
         step = Decimal(lustre["incrementTiB"]) * quantity.TiB
-        real = max(Decimal(lustre["minTiB"]) * quantity.TiB,
-                   (size / step).to_integral_value(ROUND_CEILING) * step)
+        real = max(Decimal(lustre["minTiB"]) * quantity.TiB, (size / step).to_integral_value(ROUND_CEILING) * step)
         if size > Decimal(lustre["maxTiB"]) * quantity.TiB:
-            yield _p(c.key, "size", ERROR, f"{c.size} exceeds the {sku_name} maximum of {lustre['maxTiB']}Ti",
-                     "choose a smaller size or a SKU with a larger maximum")
+            yield _p(
+                c.key,
+                "size",
+                ERROR,
+                f"{c.size} exceeds the {sku_name} maximum of {lustre['maxTiB']}Ti",
+                "choose a smaller size or a SKU with a larger maximum",
+            )
         elif real != size:
             tib = real / quantity.TiB
-            yield _p(c.key, "size", WARNING,
-                     f"{c.size} on {sku_name} is rounded up: Azure creates and bills {quantity.human(real)} "
-                     f"({tib * lustre['mbpsPerTiB']:,.0f} MB/s)",
-                     f"request {quantity.human(real)} so the claim says what you pay for")
+            yield _p(
+                c.key,
+                "size",
+                WARNING,
+                f"{c.size} on {sku_name} is rounded up: Azure creates and bills {quantity.human(real)} "
+                f"({tib * lustre['mbpsPerTiB']:,.0f} MB/s)",
+                f"request {quantity.human(real)} so the claim says what you pay for",
+            )
     info = CATALOG["classes"].get(c.storage_class, {})
     sku = _chart_parameters(c, values).get("skuName") or info.get("sku", "")
-    floor = ("premiumV2MinSize" if sku.startswith("PremiumV2_") else
-             "premiumMinSize" if sku.startswith("Premium_") else None)  # SSD shares have a size floor
+    floor = (
+        "premiumV2MinSize" if sku.startswith("PremiumV2_") else "premiumMinSize" if sku.startswith("Premium_") else None
+    )  # SSD shares have a size floor
     if c.driver == "files" and floor:
         minimum = quantity.parse(CATALOG["drivers"]["files"][floor])
         if size < minimum:
-            yield _p(c.key, "size", WARNING,
-                     f"{c.size} on {sku} Azure Files is raised to {quantity.human(minimum)} (and billed as such)",
-                     f"request {quantity.human(minimum)}")
+            yield _p(
+                c.key,
+                "size",
+                WARNING,
+                f"{c.size} on {sku} Azure Files is raised to {quantity.human(minimum)} (and billed as such)",
+                f"request {quantity.human(minimum)}",
+            )
     if c.driver == "files" and size > quantity.parse(CATALOG["drivers"]["files"]["maxSize"]):
-        yield _p(c.key, "size", ERROR, f"{c.size} exceeds the Azure Files maximum of {CATALOG['drivers']['files']['maxSize']}")
+        yield _p(
+            c.key,
+            "size",
+            ERROR,
+            f"{c.size} exceeds the Azure Files maximum of {CATALOG['drivers']['files']['maxSize']}",
+        )
     if c.driver == "disk":
         limit_key = "maxSizePremiumV2" if sku.startswith("PremiumV2") else "maxSize"
         limit = CATALOG["drivers"]["disk"][limit_key]
         if size > quantity.parse(limit):
-            yield _p(c.key, "size", ERROR, f"{c.size} exceeds the Azure Disk maximum of {limit}",
-                     "use tier lustre or files for larger caches")
+            yield _p(
+                c.key,
+                "size",
+                ERROR,
+                f"{c.size} exceeds the Azure Disk maximum of {limit}",
+                "use tier lustre or files for larger caches",
+            )
 
 
 def _classes(c: Cache, declared: set[str]) -> Iterator[Problem]:
@@ -222,19 +333,33 @@ def _classes(c: Cache, declared: set[str]) -> Iterator[Problem]:
     if c.chart_class or c.static or name in ("", "-") or name in declared:
         return
     if name in CATALOG["notClasses"]:
-        yield _p(c.key, "storageClass", ERROR, f"{name!r} is {CATALOG['notClasses'][name]['message']}",
-                 "if you created it yourself, list it in existingStorageClasses")
+        yield _p(
+            c.key,
+            "storageClass",
+            ERROR,
+            f"{name!r} is {CATALOG['notClasses'][name]['message']}",
+            "if you created it yourself, list it in existingStorageClasses",
+        )
         return
     info = CATALOG["classes"].get(name)
     if info is None:
         near = nearest(name, sorted(CATALOG["classes"]))
         hint = f"did you mean {near!r}? " if near else ""
-        yield _p(c.key, "storageClass", WARNING, f"{name!r} is not an AKS built-in class nor one this chart creates",
-                 hint + "list classes that exist in your cluster in existingStorageClasses")
+        yield _p(
+            c.key,
+            "storageClass",
+            WARNING,
+            f"{name!r} is not an AKS built-in class nor one this chart creates",
+            hint + "list classes that exist in your cluster in existingStorageClasses",
+        )
     elif not info["builtin"] and not c.class_from_preset:
-        yield _p(c.key, "storageClass", WARNING,
-                 f"{name!r} exists only after extra setup ({CATALOG['drivers'][info['driver']]['title']})",
-                 "see the README section for this tier; list it in existingStorageClasses once it exists")
+        yield _p(
+            c.key,
+            "storageClass",
+            WARNING,
+            f"{name!r} exists only after extra setup ({CATALOG['drivers'][info['driver']]['title']})",
+            "see the README section for this tier; list it in existingStorageClasses once it exists",
+        )
 
 
 def check(spec: dict[str, Any]) -> list[Problem]:
@@ -252,9 +377,16 @@ def check(spec: dict[str, Any]) -> list[Problem]:
         if not c.rendered:
             continue
         if c.name in seen:
-            problems.append(_p(c.key, "name", ERROR,
-                               f"claim name {c.name!r} is already used by caches.{seen[c.name]}; two caches cannot share one claim",
-                               "give each cache its own name, or point one at the other with existingClaim"))
+            problems.append(
+                _p(
+                    c.key,
+                    "name",
+                    ERROR,
+                    f"claim name {c.name!r} is already used by caches.{seen[c.name]}; two caches cannot share "
+                    f"one claim",
+                    "give each cache its own name, or point one at the other with existingClaim",
+                )
+            )
         seen.setdefault(c.name, c.key)
         problems += _access_modes(c, values)
         problems += _sizes(c, values)
@@ -275,14 +407,24 @@ def _relative_sizes(resolved: dict[str, Cache], spec: dict[str, Any]) -> Iterato
     for key in ("compilation", "perf"):
         c = resolved[key]
         if c.rendered and c.size and quantity.parse(c.size) > model_bytes:
-            yield _p(key, "size", WARNING, f"{c.size} is larger than the model cache ({model.size})",
-                     "compiled artifacts and benchmark data are usually much smaller than the weights")
+            yield _p(
+                key,
+                "size",
+                WARNING,
+                f"{c.size} is larger than the model cache ({model.size})",
+                "compiled artifacts and benchmark data are usually much smaller than the weights",
+            )
     if spec.get("modelSize"):
         needed = quantity.parse_model_size(spec["modelSize"]) * Decimal("1.2")
         if model_bytes < needed:
-            yield _p("model", "size", WARNING,
-                     f"{model.size} is too small for a {spec['modelSize']} model (needs about {quantity.human(needed)} with 20% room for download temp files)",
-                     f"request at least {quantity.human(needed.to_integral_value(ROUND_CEILING))}")
+            yield _p(
+                "model",
+                "size",
+                WARNING,
+                f"{model.size} is too small for a {spec['modelSize']} model (needs about "
+                f"{quantity.human(needed)} with 20% room for download temp files)",
+                f"request at least {quantity.human(needed.to_integral_value(ROUND_CEILING))}",
+            )
 
 
 def migration(old_spec: dict[str, Any], new_spec: dict[str, Any]) -> list[Problem]:
@@ -297,16 +439,27 @@ def migration(old_spec: dict[str, Any], new_spec: dict[str, Any]) -> list[Proble
         before = old[key]
         if not (before.rendered and after.rendered and before.name == after.name):
             continue
-        changes = [(leaf, b, a) for leaf, b, a in (
-            ("storageClass", before.storage_class, after.storage_class),
-            ("accessModes", ",".join(before.access_modes), ",".join(after.access_modes)),
-            ("volumeMode", before.volume_mode, after.volume_mode)) if b != a]
+        changes = [
+            (leaf, b, a)
+            for leaf, b, a in (
+                ("storageClass", before.storage_class, after.storage_class),
+                ("accessModes", ",".join(before.access_modes), ",".join(after.access_modes)),
+                ("volumeMode", before.volume_mode, after.volume_mode),
+            )
+            if b != a
+        ]
         if before.size and after.size and quantity.parse(after.size) < quantity.parse(before.size):
             changes.append(("size", before.size, after.size))
         for leaf, b, a in changes:
-            problems.append(_p(key, leaf, WARNING,
-                               f"claim {after.name} exists with {leaf} {b}; the new values ask for {a}, which Kubernetes "
-                               "cannot change on an existing claim (helm upgrade will stop with this message)",
-                               f"migrate: set caches.{key}.name to a new claim, copy the data, then delete {after.name}; "
-                               f"or keep {leaf} {b}"))
+            problems.append(
+                _p(
+                    key,
+                    leaf,
+                    WARNING,
+                    f"claim {after.name} exists with {leaf} {b}; the new values ask for {a}, which Kubernetes "
+                    "cannot change on an existing claim (helm upgrade will stop with this message)",
+                    f"migrate: set caches.{key}.name to a new claim, copy the data, then delete {after.name}; "
+                    f"or keep {leaf} {b}",
+                )
+            )
     return problems

@@ -1,24 +1,28 @@
 """Structural validation of a spec or values mapping against its JSON Schema:
 every error, with its JSON path, the allowed values and the nearest spelling."""
+
 from __future__ import annotations
 
 import functools
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .problems import ERROR, Problem, json_path, nearest
 
 SPEC_SCHEMA_FILE = "dynamo-cache-spec.schema.json"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_spec_schema() -> dict[str, Any]:
     """The spec schema shipped in schemas/ (installed as dynamo_cache.schemas)."""
     import os
 
     from . import schemas
 
-    with open(os.path.join(os.path.dirname(os.path.abspath(schemas.__file__)), SPEC_SCHEMA_FILE), encoding="utf-8") as handle:
+    with open(
+        os.path.join(os.path.dirname(os.path.abspath(schemas.__file__)), SPEC_SCHEMA_FILE), encoding="utf-8"
+    ) as handle:
         return json.load(handle)
 
 
@@ -36,7 +40,7 @@ def validator_class() -> Any:
     return validators.extend(Draft7Validator, {"pattern": pattern})
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(schema_json: str) -> Any:
     return validator_class()(json.loads(schema_json))
 
@@ -88,9 +92,15 @@ def _messages(error: Any) -> Iterator[tuple[list[Any], str, str]]:
 
 
 # What each JSON Schema type is called in a YAML file, with an example of it.
-YAML_TYPES = {"string": "text (quote it, e.g. \"2\")", "array": "a list, e.g. [ReadWriteMany]",
-              "object": "a mapping of keys to values", "boolean": "true or false", "integer": "a whole number",
-              "number": "a number", "null": "null (nothing)"}
+YAML_TYPES = {
+    "string": 'text (quote it, e.g. "2")',
+    "array": "a list, e.g. [ReadWriteMany]",
+    "object": "a mapping of keys to values",
+    "boolean": "true or false",
+    "integer": "a whole number",
+    "number": "a number",
+    "null": "null (nothing)",
+}
 
 
 def _yaml_kind(value: Any) -> str:

@@ -14,6 +14,7 @@ Per component, what it needs:
 A node-local cache cannot be one claim shared by pods on several nodes: it becomes a
 generic ephemeral volume (one claim per pod, from the local class).
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -46,14 +47,18 @@ def compile_env(backend: str, mount: str, operator_mounts: bool) -> list[dict[st
     info = CATALOG["dynamo"]["backends"][backend]
     if operator_mounts and info["operatorSets"]:
         return []
-    return [{"name": e["name"], "value": e["value"] if "value" in e else posixpath.join(mount, e["path"]).rstrip("/")}
-            for e in info["env"]]
+    return [
+        {"name": e["name"], "value": e["value"] if "value" in e else posixpath.join(mount, e["path"]).rstrip("/")}
+        for e in info["env"]
+    ]
 
 
 def mount_paths(values: dict[str, Any]) -> dict[str, str]:
     """dynamo.mountPaths, the compilation cache's "" resolved to the backend's path."""
     paths = dict(values["dynamo"]["mountPaths"])
-    paths["compilation"] = paths["compilation"] or CATALOG["dynamo"]["backends"][values["dynamo"]["backend"]]["mountPath"]
+    paths["compilation"] = (
+        paths["compilation"] or CATALOG["dynamo"]["backends"][values["dynamo"]["backend"]]["mountPath"]
+    )
     return paths
 
 
@@ -139,8 +144,10 @@ def _v1alpha1_service(role: dict[str, Any], paths: dict[str, str]) -> dict[str, 
 
 def v1alpha1(values: dict[str, Any], release: str) -> dict[str, Any]:
     r, paths = roles(values, release), mount_paths(values)
-    claims = sorted({v["name"] for role in r.values() for v in role["volumes"] if "persistentVolumeClaim" in v}
-                    | {role["compilation"] for role in r.values() if role["compilation"]})
+    claims = sorted(
+        {v["name"] for role in r.values() for v in role["volumes"] if "persistentVolumeClaim" in v}
+        | {role["compilation"] for role in r.values() if role["compilation"]}
+    )
     services = {values["dynamo"]["frontend"]: _v1alpha1_service(r["frontend"], paths)}
     services.update({name: _v1alpha1_service(r["worker"], paths) for name in worker_names(values, "v1alpha1")})
     spec: dict[str, Any] = {"pvcs": [{"name": name, "create": False} for name in claims]}
@@ -152,17 +159,23 @@ def render(values: dict[str, Any], release: str, namespace: str | None, api: str
     doc = v1beta1(values, release) if api == "v1beta1" else v1alpha1(values, release)
     where = f"namespace {namespace}" if namespace else "the release's namespace"
     field = "spec.components (a list matched by name)" if api == "v1beta1" else "spec.services (a map keyed by name)"
-    header = [f"Merge into your DynamoGraphDeployment (nvidia.com/{api}, backendFramework "
-              f"{values['dynamo']['backend']}): the entries of {field}",
-              "are your components; rename them with --frontend / --worker (or dynamo.frontend / dynamo.workers).",
-              f"The claims belong to Helm release {release} in {where}: the DGD must run there too."]
+    header = [
+        f"Merge into your DynamoGraphDeployment (nvidia.com/{api}, backendFramework "
+        f"{values['dynamo']['backend']}): the entries of {field}",
+        "are your components; rename them with --frontend / --worker (or dynamo.frontend / dynamo.workers).",
+        f"The claims belong to Helm release {release} in {where}: the DGD must run there too.",
+    ]
     r = roles(values, release)
     model_on_workers = any(e["name"] == "HF_HOME" for e in r["worker"]["env"])
     if model_on_workers and not r["frontend"]["mounts"]:
-        header.append("The frontend mounts no cache: the model cache is not ReadWriteMany, and one ReadWriteOnce claim "
-                      "in two components fails (Multi-Attach).")
+        header.append(
+            "The frontend mounts no cache: the model cache is not ReadWriteMany, and one ReadWriteOnce claim "
+            "in two components fails (Multi-Attach)."
+        )
     local = [v["name"] for v in r["worker"]["volumes"] if "ephemeral" in v]
     if local:
-        header += [f"{', '.join(local)}: node-local, so a per-pod ephemeral volume (a node-local claim cannot be",
-                   "shared across nodes); the chart's claim of that name serves a single pod and stays unused here."]
+        header += [
+            f"{', '.join(local)}: node-local, so a per-pod ephemeral volume (a node-local claim cannot be",
+            "shared across nodes); the chart's claim of that name serves a single pod and stays unused here.",
+        ]
     return yamltext.dump(doc, {}, header)

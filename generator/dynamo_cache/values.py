@@ -1,5 +1,6 @@
 """From a validated spec to complete chart values, with every preset value
 spelled out, and the commented YAML text gen-values prints."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,8 +34,9 @@ def build(spec: dict[str, Any], prune: bool = True) -> dict[str, Any]:
     used = {c.chart_class for c in resolved if c.rendered and c.chart_class}
     used |= {_mount_options_profile(c.static, values) for c in resolved if c.rendered and c.static}
     values["storageClasses"] = {k: v for k, v in values["storageClasses"].items() if k in used}
-    values["staticVolumes"] = {k: v for k, v in values["staticVolumes"].items()
-                               if any(c.rendered and c.static == k for c in resolved)}
+    values["staticVolumes"] = {
+        k: v for k, v in values["staticVolumes"].items() if any(c.rendered and c.static == k for c in resolved)
+    }
     if not values["modelDownload"]["enabled"]:
         del values["modelDownload"]
     return values
@@ -49,12 +51,14 @@ def render(spec: dict[str, Any], source: str) -> str:
     values = build(spec)
     tier, variant = values["tier"], values["variant"]
     header = [
-        f"Helm values for the dynamo-cache chart, written by gen-values {__version__} (tier {tier}, variant {variant}; input: {source}).",
+        f"Helm values for the dynamo-cache chart, written by gen-values {__version__} (tier {tier}, variant "
+        f"{variant}; input: {source}).",
         f"Tier {tier}: {CATALOG['tiers'][tier]['summary']}",
         f"Variant {variant}: {CATALOG['tiers'][tier]['variants'][variant]['summary']}",
         "Install: helm upgrade --install "
         f"{spec.get('release', 'dynamo-cache')} charts/dynamo-cache"
-        + (f" -n {spec['namespace']}" if spec.get("namespace") else "") + " -f THIS_FILE",
+        + (f" -n {spec['namespace']}" if spec.get("namespace") else "")
+        + " -f THIS_FILE",
     ]
     for key in SPEC_ONLY_KEYS:
         if key in spec:

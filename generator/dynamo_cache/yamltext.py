@@ -1,6 +1,7 @@
 """Deterministic, commented YAML for values files: each leaf gets a
 `## @param path description` line from the schema (the same lines generate the
 chart README's values table)."""
+
 from __future__ import annotations
 
 import json
