@@ -19,7 +19,8 @@ python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
 # A lock change is installed again; an unchanged one costs a hash comparison.
 install_locked() {  # venv lock [extra pip args...]
   local venv=$1 lock=$2 stamp="$1/.installed-lock"; shift 2
-  local want; want="$(sha256sum "$lock" pyproject.toml | sha256sum | cut -c1-64)"
+  local inputs=("$lock"); [ $# -eq 0 ] || inputs+=(pyproject.toml)  # the project's own install reads pyproject
+  local want; want="$(sha256sum "${inputs[@]}" | sha256sum | cut -c1-64)"
   if [ ! -x "$venv/bin/python" ]; then
     say "creating $venv"
     python3 -m venv "$venv" || { say "python3 cannot create a virtualenv: install python3-venv (Debian/Ubuntu)"; exit 1; }

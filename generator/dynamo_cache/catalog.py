@@ -56,7 +56,8 @@ def load_source() -> dict[str, Any]:
 
 def load() -> dict[str, Any]:
     with open(os.path.join(DATA, "catalog.json"), encoding="utf-8") as handle:
-        return json.load(handle)
+        data: dict[str, Any] = json.load(handle)
+    return data
 
 
 CATALOG: dict[str, Any] = load()
@@ -86,7 +87,8 @@ def use_source() -> None:
 
 def preset(tier: str, variant: str) -> dict[str, Any]:
     """The three cache presets of `tier` / `variant` ("" = the tier's default)."""
-    return CATALOG["presets"][tier][variant or CATALOG["tiers"][tier]["defaultVariant"]]
+    presets: dict[str, Any] = CATALOG["presets"][tier][variant or CATALOG["tiers"][tier]["defaultVariant"]]
+    return presets
 
 
 _index()

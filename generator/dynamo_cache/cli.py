@@ -5,7 +5,8 @@ prints, picks the exit code: 0 ok, 1 invalid input (or a live check that failed)
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 OK, INVALID, USAGE = 0, 1, 2
 
 
-class Choice(click.Choice):
+class Choice(click.Choice):  # type: ignore[type-arg]  # generic only from click 8.2; 8.1 is supported
     """click's Choice, with the nearest valid spelling, as the spec's errors have."""
 
     def convert(self, value: Any, param: Any, ctx: Any) -> Any:
@@ -63,10 +64,13 @@ _common = [
 ]
 
 
-def options(decorators: list[Any]) -> Any:
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def options(decorators: list[Callable[[F], F]]) -> Callable[[F], F]:
     """One decorator applying a list of click options in order."""
 
-    def apply(func: Any) -> Any:
+    def apply(func: F) -> F:
         for option in reversed(decorators):
             func = option(func)
         return func
@@ -100,7 +104,7 @@ _spec = [
 spec_options = options(_spec)
 
 
-def _load(spec_file: str | None, sets: tuple[str, ...], **flags: str | None) -> Any:
+def _load(spec_file: str | None, sets: tuple[str, ...], **flags: Any) -> Any:
     """The spec from --spec, with the other spec options (flags) and --set applied."""
     from . import api
 
@@ -162,6 +166,7 @@ def _load(spec_file: str | None, sets: tuple[str, ...], **flags: str | None) -> 
 @click.pass_context
 def main(
     ctx: click.Context,
+    /,
     spec_file: str | None,
     sets: tuple[str, ...],
     output: str | None,
@@ -385,6 +390,7 @@ def _check_live(
 @click.pass_context
 def snippet(
     ctx: click.Context,
+    /,
     spec_file: str | None,
     sets: tuple[str, ...],
     api_version: str,

@@ -94,7 +94,8 @@ class Cluster:
             self.unchecked.append(f"{what}: {reason.removeprefix('Error from server ')}")
             return None
         document = json.loads(proc.stdout)
-        return document.get("items", [document])
+        items: list[dict[str, Any]] = document.get("items", [document])
+        return items
 
     def context(self) -> str:
         proc = subprocess.run([*self.base, "config", "current-context"], capture_output=True, text=True, timeout=30)

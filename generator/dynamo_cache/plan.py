@@ -82,7 +82,7 @@ def _gib(n: Decimal) -> int:
 
 def _files_mibps(gib: int) -> int:
     f = CATALOG["performance"]["filesPremium"]
-    return f["baseMiBps"] + math.ceil(f["ingressPerGiB"] * gib) + math.ceil(f["egressPerGiB"] * gib)
+    return int(f["baseMiBps"] + math.ceil(f["ingressPerGiB"] * gib) + math.ceil(f["egressPerGiB"] * gib))
 
 
 def files_premium(needed: Decimal) -> tuple[int, float]:

@@ -57,7 +57,7 @@ def values_of(spec: dict[str, Any]) -> dict[str, Any]:
 def fullname(release: str, values: dict[str, Any]) -> str:
     """The chart's dynamo-cache.fullname helper."""
     if values.get("fullnameOverride"):
-        return values["fullnameOverride"][:63].rstrip("-")
+        return str(values["fullnameOverride"])[:63].rstrip("-")
     name = values.get("nameOverride") or "dynamo-cache"
     full = release if name in release else f"{release}-{name}"
     return full[:63].rstrip("-")
@@ -78,7 +78,8 @@ def class_name(profile: str, release: str, namespace: str, values: dict[str, Any
 
 
 def lustre_sku(values: dict[str, Any]) -> dict[str, Any]:
-    return CATALOG["lustre"]["skus"][values["storageClasses"]["lustre"]["parameters"]["sku-name"]]
+    sku: dict[str, Any] = CATALOG["lustre"]["skus"][values["storageClasses"]["lustre"]["parameters"]["sku-name"]]
+    return sku
 
 
 def caches(values: dict[str, Any], release: str = "dynamo-cache", namespace: str = "default") -> dict[str, Cache]:

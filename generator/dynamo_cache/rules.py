@@ -109,9 +109,9 @@ def _chart_parameters(c: Cache, values: dict[str, Any]) -> dict[str, str]:
 
 def _protocol(c: Cache, values: dict[str, Any]) -> str:
     if c.static:
-        return values["staticVolumes"][c.static].get("protocol", "")
-    return _chart_parameters(c, values).get("protocol") or CATALOG["classes"].get(c.storage_class, {}).get(
-        "protocol", ""
+        return str(values["staticVolumes"][c.static].get("protocol", ""))
+    return str(
+        _chart_parameters(c, values).get("protocol") or CATALOG["classes"].get(c.storage_class, {}).get("protocol", "")
     )
 
 

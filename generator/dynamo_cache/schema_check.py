@@ -18,12 +18,13 @@ def load_spec_schema() -> dict[str, Any]:
     """The spec schema shipped in schemas/ (installed as dynamo_cache.schemas)."""
     import os
 
-    from . import schemas
+    from . import schemas  # type: ignore[attr-defined]  # a package mapped onto schemas/ (pyproject.toml)
 
     with open(
         os.path.join(os.path.dirname(os.path.abspath(schemas.__file__)), SPEC_SCHEMA_FILE), encoding="utf-8"
     ) as handle:
-        return json.load(handle)
+        schema: dict[str, Any] = json.load(handle)
+    return schema
 
 
 def validator_class() -> Any:
@@ -77,7 +78,7 @@ def _messages(error: Any) -> Iterator[tuple[list[Any], str, str]]:
         return
     if error.validator == "type":
         wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        expected = " or ".join(YAML_TYPES.get(t, t) for t in wanted)
+        expected = " or ".join(YAML_TYPES.get(str(t), str(t)) for t in wanted)
         yield path, f"{given} is {_yaml_kind(error.instance)}, expected {expected}", ""
         return
     if error.validator in ("maxLength", "minLength"):

@@ -73,7 +73,9 @@ def roles(values: dict[str, Any], release: str = "dynamo-cache") -> dict[str, di
     """Per role ("frontend", "worker"): volumes, mounts, env, and the compilation
     cache claim the operator mounts (or None)."""
     paths = mount_paths(values)
-    out = {role: {"volumes": [], "mounts": [], "env": [], "compilation": None} for role in ("frontend", "worker")}
+    out: dict[str, dict[str, Any]] = {
+        role: {"volumes": [], "mounts": [], "env": [], "compilation": None} for role in ("frontend", "worker")
+    }
     for key, c in caches(values, release).items():
         if not c.enabled and not c.existing_claim:
             continue

@@ -44,7 +44,7 @@ def build(spec: dict[str, Any], prune: bool = True) -> dict[str, Any]:
 
 def _mount_options_profile(kind: str, values: dict[str, Any]) -> str:
     sources = CATALOG["staticVolumes"][kind]["mountOptionsFrom"]
-    return sources.get(values["staticVolumes"][kind].get("protocol", ""), sources.get("any", ""))
+    return str(sources.get(values["staticVolumes"][kind].get("protocol", ""), sources.get("any", "")))
 
 
 def render(spec: dict[str, Any], source: str) -> str:
