@@ -81,7 +81,22 @@ def test_disk_takes_the_smallest_premium_tier_that_fits() -> None:
     assert disk.storage.startswith("Premium SSD P15") and disk.throughput_mbps == 125
     assert disk.one_replica_s == pytest.approx(140 * GB / 125e6)
     eight = row(plan.plan(140 * GB, replicas=8), "disk")
-    assert eight.provisioned_bytes == 8 * 256 * 2**30 and not eight.shared
+    files_gib, files_mbps = plan.files_premium(Decimal(140 * GB) * Decimal("1.2"))
+    assert eight.provisioned_bytes == 8 * 256 * 2**30 + files_gib * 2**30 and not eight.shared
+
+
+def test_per_node_disks_count_their_filling_and_the_rule_picks_by_it() -> None:
+    """Eight disks hold no shared copy: each is filled from the Premium Files model cache
+    first (like node-local NVMe), so their all-replica time includes it, and the
+    recommendation (smallest capacity within the target) can consider them honestly."""
+    p = plan.plan(140 * GB, replicas=8)
+    v2 = row(p, "disk-v2")
+    _, files_mbps = plan.files_premium(Decimal(140 * GB) * Decimal("1.2"))
+    assert v2.all_replicas_s == pytest.approx(8 * 140 * GB / (files_mbps * 1e6) + 140 * GB / 600e6)
+    fast = [r for r in p.rows if r.all_replicas_s is not None and not r.upper_bound and r.all_replicas_s <= 600]
+    assert p.recommended == min(fast, key=lambda r: r.provisioned_bytes).tier
+    single = plan.plan(140 * GB, replicas=1)
+    assert single.recommended == "disk-v2"  # one replica: its own disk, filled by the download, is smallest
 
 
 def test_premium_v2_uses_the_provisioned_rate_of_its_class() -> None:

@@ -118,13 +118,23 @@ def disk_premium(needed: Decimal) -> tuple[str, int, float] | None:
 
 
 def _disk(tier: str, kind: str, gib: int, mbps: float, size: Decimal, replicas: int, rate_note: str) -> Row:
-    """A disk serves one node: every replica reads its own copy at the disk's full rate."""
+    """A disk serves one node: every replica reads its own copy at the disk's full rate.
+    With several replicas the disks hold no shared copy: like node-local NVMe, each is
+    first filled from the shared Premium Files model cache, and that time is counted."""
     notes = [f"{rate_note}; a disk attaches to one node"]
-    if replicas > 1:
-        notes.append(f"{replicas} replicas on {replicas} nodes need {replicas} disks, each filled by its own download")
     storage = f"{kind}, {gib} GiB" + (f" x {replicas}" if replicas > 1 else "")
-    seconds = _seconds(size, mbps)
-    return Row(tier, storage, gib * 2**30 * replicas, mbps, False, seconds, seconds, notes=notes)
+    read = _seconds(size, mbps)
+    if replicas == 1 or read is None:
+        return Row(tier, storage, gib * 2**30 * replicas, mbps, False, read, read, notes=notes)
+    files_gib, files_mbps = files_premium(size * Decimal(str(CATALOG["performance"]["headroom"])))
+    fill_one = _seconds(size, files_mbps) or 0.0
+    fill_all = _seconds(size * replicas, files_mbps) or 0.0
+    notes.append(
+        f"{replicas} replicas need {replicas} disks, each filled first from the Premium Files model cache "
+        f"({files_mbps:,.0f} MB/s shared): {fill_all:,.0f} s"
+    )
+    provisioned = gib * 2**30 * replicas + files_gib * 2**30
+    return Row(tier, storage + " + Files copy", provisioned, mbps, False, fill_one + read, fill_all + read, notes=notes)
 
 
 def plan(
@@ -281,11 +291,8 @@ def plan(
 
 
 def _recommend(rows: list[Row], replicas: int, target_s: float) -> tuple[str, str]:
-    usable = [
-        r
-        for r in rows
-        if r.all_replicas_s is not None and not r.upper_bound and (r.shared or r.tier == "local" or replicas == 1)
-    ]
+    # Every row's time counts what it needs: per-node copies (disks, NVMe) include their filling.
+    usable = [r for r in rows if r.all_replicas_s is not None and not r.upper_bound]
     fast_enough = [r for r in usable if r.all_replicas_s <= target_s]  # type: ignore[operator]
     if fast_enough:
         best = min(fast_enough, key=lambda r: (r.provisioned_bytes, r.all_replicas_s))
