@@ -17,6 +17,7 @@ import crds
 import helmtool
 import yaml_io
 from dynamo_cache.catalog import CATALOG, TIERS
+from genvalues import cli_runner
 from genvalues import run as gen
 
 SHA = "c1899de289a04d12100db370d81485cdf75e47ca"
@@ -197,9 +198,12 @@ BACKENDS = list(CATALOG["dynamo"]["backends"])
 
 
 def snippet(*args: str) -> dict[str, Any]:
-    proc = gen("snippet", *args)
-    assert proc.returncode == 0, proc.stderr
-    (doc,) = [d for d in yaml_io.load_all(proc.stdout) if d is not None]
+    """`gen-values snippet` in this process (the CLI as a process is tested in test_cli.py)."""
+    from dynamo_cache.cli import main
+
+    result = cli_runner().invoke(main, ["snippet", *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    (doc,) = [d for d in yaml_io.load_all(result.stdout) if d is not None]
     return doc
 
 

@@ -162,6 +162,8 @@ def test_signed_package_verifies(tmp_path: Path) -> None:
         subprocess.run(gpg + ["--export"], env={**env, "GNUPGHOME": str(other)}, check=True, capture_output=True).stdout
     )
     assert helmtool.helm("helm4", "verify", str(archive), "--keyring", str(stranger)).returncode != 0
+    for folder in (home, other):  # gpg leaves an agent per home running: stop them
+        subprocess.run(["gpgconf", "--kill", "gpg-agent"], env={**env, "GNUPGHOME": str(folder)}, capture_output=True)
 
 
 def free_port() -> int:
