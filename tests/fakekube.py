@@ -28,6 +28,7 @@ GROUPS = {
     "batch": [("jobs", "Job", True)],
     "networking.k8s.io": [("networkpolicies", "NetworkPolicy", True)],
     "apiextensions.k8s.io": [("customresourcedefinitions", "CustomResourceDefinition", False)],
+    "authorization.k8s.io": [("selfsubjectaccessreviews", "SelfSubjectAccessReview", False)],
 }
 
 
@@ -89,6 +90,7 @@ class FakeKube:
     def __init__(self) -> None:
         self.objects: dict[str, Any] = {}
         self.forbidden: set[str] = set()
+        self.denied: set[tuple[str, str]] = set()  # (verb, resource) a SelfSubjectAccessReview refuses
         self.requests: list[str] = []
         paths = discovery()
         fake = self
@@ -125,6 +127,26 @@ class FakeKube:
                         "code": 404,
                         "reason": "NotFound",
                         "message": f"{path} not found",
+                    },
+                )
+
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                """SelfSubjectAccessReviews only (kubectl auth can-i). kubectl sends them as
+                protobuf; its verb and resource stand in the bytes as plain strings, which is
+                all this stand-in reads. The answer is JSON, which kubectl also accepts."""
+                path = self.path.split("?", 1)[0]
+                fake.requests.append(path)
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if not path.endswith("/selfsubjectaccessreviews"):
+                    return self._send(405, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 405})
+                allowed = not any(verb.encode() in raw and resource.encode() in raw for verb, resource in fake.denied)
+                self._send(
+                    201,
+                    {
+                        "apiVersion": "authorization.k8s.io/v1",
+                        "kind": "SelfSubjectAccessReview",
+                        "spec": {},
+                        "status": {"allowed": allowed},
                     },
                 )
 

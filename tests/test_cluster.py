@@ -378,3 +378,46 @@ def test_preflight_and_doctor_see_a_missing_driver(helm_cluster: Any, kube_confi
         kubectl_run(kube_config, "delete", "storageclass", f"{prefix}-lustre", "--wait=false", check=False)
         for kind, name in created:
             kubectl_run(kube_config, "delete", kind, name, "--wait=false", check=False)
+
+
+def test_validate_live_reports_the_charts_message(helm_cluster: Any, kube_config: str, tmp_path: Any) -> None:
+    """gen-values validate --live (for CI before Argo CD syncs) against the live release:
+    a forbidden change gets the chart's message, an allowed one passes."""
+    from genvalues import run as gen
+
+    helm, _claims, namespace = helm_cluster
+    base = {"caches": {k: {"storageClass": "-"} for k in ("model", "compilation", "perf")}}
+    helm(
+        "install",
+        "rel",
+        str(helmtool.CHART),
+        "--set",
+        "caches.model.storageClass=-",
+        "--set",
+        "caches.compilation.storageClass=-",
+        "--set",
+        "caches.perf.storageClass=-",
+    )
+
+    def live(values: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+        path = tmp_path / "values.yaml"
+        path.write_text(yaml_io.dump(values))
+        return gen(
+            "validate",
+            "--live",
+            "-n",
+            namespace,
+            "--release",
+            "rel",
+            "--kubeconfig",
+            kube_config,
+            "--helm",
+            helmtool.binaries()["helm4"],
+            str(path),
+        )
+
+    unchanged = live(base)
+    assert unchanged.returncode == 0, unchanged.stderr
+    forbidden = live({"caches": {**base["caches"], "model": {"storageClass": "-", "accessModes": ["ReadWriteOnce"]}}})
+    assert forbidden.returncode == 1
+    assert "$.caches.model.accessModes: error: claim model-cache has" in forbidden.stderr

@@ -133,6 +133,15 @@ def test_doctor_fails_for_a_tier_the_cluster_cannot_serve_and_recommends(cluster
     assert report["recommended"].split("-")[0] in ("files", "disk")  # usable here; lustre is not
 
 
+def test_doctor_tells_a_namespace_team_both_ways_forward(cluster: Any, tmp_path: Path) -> None:
+    server, config = cluster
+    assert "You may not create StorageClasses" not in doctor(config, tmp_path).stdout
+    server.denied.add(("create", "storageclasses"))
+    out = doctor(config, tmp_path).stdout
+    assert "You may not create StorageClasses" in out
+    assert "--set scope=cluster" in out and "--set variant=builtin --set scope=namespace" in out
+
+
 def test_doctor_says_what_it_could_not_read(cluster: Any, tmp_path: Path) -> None:
     server, config = cluster
     server.forbidden |= {"/apis/storage.k8s.io/v1/csidrivers", "/api/v1/nodes"}

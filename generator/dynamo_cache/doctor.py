@@ -45,6 +45,7 @@ class Report:
     recommended: str = ""
     recommendation: str = ""
     unchecked: list[str] = field(default_factory=list)  # reads that failed, and why
+    can_create_classes: bool | None = None  # may this user create StorageClasses (None: unknown)
 
     @property
     def ok(self) -> bool:
@@ -96,6 +97,17 @@ class Cluster:
         document = json.loads(proc.stdout)
         items: list[dict[str, Any]] = document.get("items", [document])
         return items
+
+    def can_i(self, verb: str, resource: str) -> bool | None:
+        """`kubectl auth can-i` (a SelfSubjectAccessReview): True, False, or None when unknown."""
+        try:
+            proc = subprocess.run(
+                [*self.base, "auth", "can-i", verb, resource], capture_output=True, text=True, timeout=60
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        answer = proc.stdout.strip()
+        return True if answer == "yes" else False if answer == "no" else None
 
     def context(self) -> str:
         proc = subprocess.run([*self.base, "config", "current-context"], capture_output=True, text=True, timeout=30)
@@ -207,6 +219,7 @@ def examine(
     crd = cluster.get("customresourcedefinitions", DGD_CRD)
     if crd:
         report.dynamo_crd_versions = [v["name"] for v in crd[0]["spec"]["versions"] if v.get("served")]
+    report.can_create_classes = cluster.can_i("create", "storageclasses.storage.k8s.io")
     report.unchecked = cluster.unchecked
     known = {"drivers": drivers is not None, "classes": classes is not None, "nodes": nodes is not None}
     report.tiers = {tier: _lacks(tier, report, known) for tier in TIERS}
@@ -253,6 +266,15 @@ def format_text(report: Report) -> str:
         out.append(f" {mark} {tier:7s} {'usable now' if not lacks else 'needs: ' + '; '.join(lacks)}")
     if report.recommendation:
         out.append(f"Recommended: {report.recommended or '-'}: {report.recommendation}")
+    if report.can_create_classes is False:
+        out += [
+            "You may not create StorageClasses (cluster-scoped), which the default install does. Either:",
+            "  ask the platform team to install the cluster part once:",
+            "    helm install dynamo-cache-platform <chart> -n <platform-namespace> --set scope=cluster",
+            "  and install your claims with --set scope=namespace --set storageClasses.<profile>.name=<their class>",
+            "  (its NOTES print the command); or use AKS's built-in classes:",
+            "    --set variant=builtin --set scope=namespace",
+        ]
     if report.unchecked:
         out.append("Not checked (could not read):")
         out += [f"  {u}" for u in report.unchecked]
