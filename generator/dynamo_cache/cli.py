@@ -1,6 +1,6 @@
 """gen-values: the thin command line over dynamo_cache.api. Parses, calls,
 prints, picks the exit code: 0 ok, 1 invalid input (or a live check that failed), 2 usage,
-3 the live cluster could not be read."""
+3 the live cluster could not be read, 70 a bug in gen-values."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ class Choice(click.Choice):  # type: ignore[type-arg]  # generic only from click
 
 
 UNCHECKED = 3  # validate --live / doctor could not read the cluster at all
+INTERNAL = 70  # a bug in gen-values, never the input's fault (sysexits' EX_SOFTWARE)
 
 
 def _exit_code(result: Any, strict: bool) -> int:
@@ -582,6 +583,6 @@ def run() -> None:
         main(standalone_mode=True)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:  # a bug: say so plainly, exit non-zero, no traceback
-        click.echo(f"gen-values: internal error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(INVALID)
+    except Exception as exc:  # a bug: say so plainly, with its own exit code, no traceback
+        click.echo(f"gen-values: internal error (please report it): {type(exc).__name__}: {exc}", err=True)
+        sys.exit(INTERNAL)
