@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from localserver import LocalServer
 
 LFS_THRESHOLD = 1024  # bytes: larger files are served as LFS through the "CDN"
 
@@ -47,7 +48,7 @@ def git_blob_id(data: bytes) -> str:
 
 
 @dataclass
-class FakeHub:
+class FakeHub(LocalServer):
     repos: dict[str, Repo]
     token: str = "hf_valid_token"
     break_file: str | None = None
@@ -70,12 +71,7 @@ class FakeHub:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.serve(Handler)
 
     @property
     def cdn_url(self) -> str:
@@ -99,12 +95,10 @@ class FakeHub:
         parts = path.strip("/").split("/")
         if parts[:2] == ["api", "models"] and len(parts) >= 6:
             repo_id, kind, rev = "/".join(parts[2:4]), parts[4], "/".join(parts[5:])
-            repo = self.authorized(req, repo_id)
-            if repo is None:
+            found = self.repo_at(req, repo_id, rev)
+            if found is None:
                 return
-            sha = repo.branches.get(rev, rev if rev in repo.branches.values() else None)
-            if sha is None:
-                return self.error(req, 404, "RevisionNotFound", f"Invalid rev id: {rev}")
+            repo, sha = found
             if kind == "revision":
                 return self.json(
                     req,
@@ -120,12 +114,10 @@ class FakeHub:
                 return self.json(req, [repo.entry(p) for p in sorted(repo.files)])
         if len(parts) >= 5 and parts[2] == "resolve":
             repo_id, rev, file = "/".join(parts[:2]), parts[3], "/".join(parts[4:])
-            repo = self.authorized(req, repo_id)
-            if repo is None:
+            found = self.repo_at(req, repo_id, rev)
+            if found is None:
                 return
-            sha = repo.branches.get(rev, rev if rev in repo.branches.values() else None)
-            if sha is None:
-                return self.error(req, 404, "RevisionNotFound", f"Invalid rev id: {rev}")
+            repo, sha = found
             if file not in repo.files:
                 return self.error(req, 404, "EntryNotFound", f"{file} does not exist")
             entry = repo.entry(file)
@@ -143,6 +135,17 @@ class FakeHub:
             headers["ETag"] = f'"{entry["oid"]}"'
             return self.send(req, 200, repo.files[file], headers, head)
         self.error(req, 404, "", f"{path} not found")
+
+    def repo_at(self, req: BaseHTTPRequestHandler, repo_id: str, rev: str) -> tuple[Repo, str] | None:
+        """The repo and the commit `rev` names, or None once the error is answered."""
+        repo = self.authorized(req, repo_id)
+        if repo is None:
+            return None
+        sha = repo.branches.get(rev, rev if rev in repo.branches.values() else None)
+        if sha is None:
+            self.error(req, 404, "RevisionNotFound", f"Invalid rev id: {rev}")
+            return None
+        return repo, sha
 
     def authorized(self, req: BaseHTTPRequestHandler, repo_id: str) -> Repo | None:
         auth = req.headers.get("Authorization", "")
@@ -211,11 +214,3 @@ class FakeHub:
         if error_code:
             headers["X-Error-Code"] = error_code
         self.send(req, code, json.dumps({"error": message}).encode(), headers, False)
-
-    def __enter__(self) -> FakeHub:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.server.shutdown()
-        self.server.server_close()

@@ -9,10 +9,11 @@ It serves plain HTTP, which client-go accepts for an http:// server in a kubecon
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
+
+from localserver import LocalServer
 
 CORE_RESOURCES = [
     ("persistentvolumeclaims", "PersistentVolumeClaim", True),
@@ -86,7 +87,7 @@ def path_of(kind: str, name: str = "", namespace: str = "") -> str:
     raise KeyError(kind)
 
 
-class FakeKube:
+class FakeKube(LocalServer):
     def __init__(self) -> None:
         self.objects: dict[str, Any] = {}
         self.forbidden: set[str] = set()
@@ -161,12 +162,7 @@ class FakeKube:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.serve(Handler)
 
     def put(self, obj: dict[str, Any]) -> None:
         meta = obj["metadata"]
@@ -189,11 +185,3 @@ class FakeKube:
             )
         )
         return path
-
-    def __enter__(self) -> FakeKube:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.server.shutdown()
-        self.server.server_close()
