@@ -142,6 +142,23 @@ def test_guard(
         assert fragment in text, text
 
 
+def test_a_static_claim_keeps_its_volume(probe_chart: Path, helm_version: str) -> None:
+    """A claim bound to a PersistentVolume cannot change volumeName (upgrading from 0.1.0,
+    whose volume names had no namespace, meets this)."""
+    live = live_claim(
+        storageClassName="",
+        accessModes=["ReadWriteMany"],
+        volumeName="dynamo-cache-model-cache",
+        resources={"requests": {"storage": "4Ti"}},
+    )
+    values = {"variant": "static", "tier": "lustre", "staticVolumes": {"lustre": {"mgsIpAddress": "10.0.0.4"}}}
+    messages = guard(probe_chart, helm_version, live, values)
+    text = "\n".join(messages)
+    assert "staticVolumes.lustre.name" in text and "staticVolumes.lustre.name=dynamo-cache-model-cache" in text
+    kept = {**values, "staticVolumes": {"lustre": {"mgsIpAddress": "10.0.0.4", "name": "dynamo-cache-model-cache"}}}
+    assert guard(probe_chart, helm_version, live, kept) == []
+
+
 def test_guard_runs_in_the_real_templates() -> None:
     """pvc.yaml calls the guard (so an install with lookup data hits it)."""
     pvc = (helmtool.CHART / "templates" / "pvc.yaml").read_text()

@@ -64,6 +64,9 @@ separate so tests can feed it simulated live objects.
 {{- if ne (toJson $c.accessModes) (toJson $live.spec.accessModes) -}}
 {{- $errors = append $errors (printf "%s.accessModes: claim %s has %s, the values ask for %s; access modes of an existing claim cannot change: %s" $path $c.name (join "," $live.spec.accessModes) (join "," $c.accessModes) $fix) -}}
 {{- end -}}
+{{- if and $c.volumeName $live.spec.volumeName (ne $c.volumeName $live.spec.volumeName) -}}
+{{- $errors = append $errors (printf "staticVolumes.%s.name: claim %s is bound to PersistentVolume %s, the values name %s; a claim's volume cannot change: set staticVolumes.%s.name=%s" $c.static $c.name $live.spec.volumeName $c.volumeName $c.static $live.spec.volumeName) -}}
+{{- end -}}
 {{- $liveMode := $live.spec.volumeMode | default "Filesystem" -}}
 {{- if ne $c.volumeMode $liveMode -}}
 {{- $errors = append $errors (printf "%s.volumeMode: claim %s is %s, the values ask for %s; the volume mode of an existing claim cannot change: %s" $path $c.name $liveMode $c.volumeMode $fix) -}}
