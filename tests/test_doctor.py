@@ -53,6 +53,8 @@ def aks_cluster(server: fakekube.FakeKube) -> None:
                 },
                 "provisioner": provisioner,
                 "parameters": {"skuName": sku},
+                # as AKS has them: Azure Disk classes bind when a pod uses the claim
+                "volumeBindingMode": "WaitForFirstConsumer" if provisioner == "disk.csi.azure.com" else "Immediate",
             }
         )
     server.put(node("aks-system-0", "system", "Standard_D4s_v5"))
@@ -117,6 +119,7 @@ def test_doctor_reports_the_cluster_and_usable_tiers(cluster: Any, tmp_path: Pat
     assert "managed-csi" in out and "(default)" in out
     assert "gpu" in out and "Standard_ND96isr_H100_v5" in out and "GPUs 8" in out
     assert "model-cache" in out and "Pending" in out and "WaitForFirstConsumer" in out
+    assert "Pending is normal: class managed-csi-premium binds when a pod first uses the claim" in out
     assert "dynamographdeployments.nvidia.com: v1alpha1, v1beta1" in out
     assert "files   usable now" in out and "disk    usable now" in out
     assert "lustre  needs: CSI driver azurelustre.csi.azure.com" in out

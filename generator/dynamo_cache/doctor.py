@@ -188,6 +188,7 @@ def examine(
             {
                 "name": c["metadata"]["name"],
                 "provisioner": c.get("provisioner", ""),
+                "bindingMode": c.get("volumeBindingMode", "Immediate"),
                 "parameters": c.get("parameters", {}),
                 "default": c["metadata"].get("annotations", {}).get("storageclass.kubernetes.io/is-default-class")
                 == "true",
@@ -235,6 +236,23 @@ def examine(
     return report
 
 
+def _pending_reason(class_name: str, report: Report) -> str:
+    """Why a claim is Pending, from its live class's binding mode (else what the catalog knows)."""
+    live = {c["name"]: c["bindingMode"] for c in report.storage_classes}
+    waits = live.get(class_name) == "WaitForFirstConsumer" or (
+        class_name not in live and CATALOG["classes"].get(class_name, {}).get("waitForFirstConsumer", False)
+    )
+    if waits:
+        return (
+            f"Pending is normal: class {class_name} binds when a pod first uses the claim "
+            "(volumeBindingMode WaitForFirstConsumer)."
+        )
+    return (
+        "Pending on a class that binds at once: the driver has not made the volume yet (a new Lustre filesystem "
+        "takes 10+ minutes); the events say why."
+    )
+
+
 def format_text(report: Report) -> str:
     out = [
         f"Cluster (kubeconfig context {report.context}):",
@@ -255,10 +273,7 @@ def format_text(report: Report) -> str:
     for c in report.claims:
         out.append(f"    {c['name']:20s} {c['phase']:8s} {c['capacity']:8s} class {c['class'] or '(default)'}")
         if c["phase"] == "Pending":
-            out.append(
-                "      Pending is normal on a WaitForFirstConsumer class (Azure Disk, local NVMe) until a pod "
-                "uses the claim; a new Lustre filesystem takes 10+ minutes."
-            )
+            out.append(f"      {_pending_reason(c['class'], report)}")
         out += [f"      event {e}" for e in c["events"]]
     out.append("Tiers:")
     for tier, lacks in report.tiers.items():
