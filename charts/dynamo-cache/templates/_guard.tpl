@@ -11,17 +11,13 @@ catalog knows of it (dynamo-cache.expandable), not from a cluster-scoped read.
 Usage: {{ include "dynamo-cache.guard" . }}
 */}}
 {{- define "dynamo-cache.guard" -}}
-{{- include "dynamo-cache.load" . -}}
+{{- include "dynamo-cache.liveClaims" . -}}
 {{- $catalog := .dynamoCache.catalog -}}
-{{- $caches := .dynamoCache.caches -}}
 {{- $errors := list -}}
 {{- range $key := $catalog.cacheOrder -}}
-{{- $c := index $caches $key -}}
-{{- if and $c.enabled (not $c.existingClaim) (ne $.Values.scope "cluster") -}}
-{{- $live := lookup "v1" "PersistentVolumeClaim" $.Release.Namespace $c.name -}}
-{{- if $live -}}
-{{- $errors = concat $errors (include "dynamo-cache.guard.compare" (dict "cache" $c "live" $live "expandable" (include "dynamo-cache.expandable" (dict "root" $ "cache" $c)) "release" $.Release.Name "namespace" $.Release.Namespace) | fromJsonArray) -}}
-{{- end -}}
+{{- with index $.dynamoCache.live $key -}}
+{{- $c := index $.dynamoCache.caches $key -}}
+{{- $errors = concat $errors (include "dynamo-cache.guard.compare" (dict "cache" $c "live" . "expandable" (include "dynamo-cache.expandable" (dict "root" $ "cache" $c)) "release" $.Release.Name "namespace" $.Release.Namespace) | fromJsonArray) -}}
 {{- end -}}
 {{- end -}}
 {{- range $profile := .dynamoCache.chartClassesMade -}}
@@ -33,6 +29,27 @@ Usage: {{ include "dynamo-cache.guard" . }}
 {{- end -}}
 {{- if $errors -}}
 {{- fail (printf "\n\ndynamo-cache: this change cannot be applied to the existing claims:\n- %s\n\nNothing was changed." (join "\n- " $errors)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+dynamo-cache.liveClaims: the release's live claims, cache key -> object (absent when
+there is none), read with `lookup` once per render into .dynamoCache.live: the guard and
+NOTES both read them. None with scope cluster, which renders no claims.
+Usage: {{- include "dynamo-cache.liveClaims" . -}}{{- $live := index .dynamoCache.live "model" -}}
+*/}}
+{{- define "dynamo-cache.liveClaims" -}}
+{{- include "dynamo-cache.load" . -}}
+{{- if not (hasKey .dynamoCache "live") -}}
+{{- $live := dict -}}
+{{- if ne .Values.scope "cluster" -}}
+{{- range $key, $c := .dynamoCache.caches -}}
+{{- if and $c.enabled (not $c.existingClaim) -}}
+{{- with lookup "v1" "PersistentVolumeClaim" $.Release.Namespace $c.name -}}{{- $_ := set $live $key . -}}{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $_ := set .dynamoCache "live" $live -}}
 {{- end -}}
 {{- end -}}
 

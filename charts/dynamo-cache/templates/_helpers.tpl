@@ -98,7 +98,7 @@ Usage: {{- include "dynamo-cache.load" $ -}}{{- $caches := $.dynamoCache.caches 
 dynamo-cache.mergeCaches: every cache with preset and values merged, into
 .dynamoCache.caches (by dynamo-cache.load):
 {"model": {"key", "name", "enabled", "size", "accessModes", "volumeMode", "storageClass",
-"chartClass", "static", "volumeName", "driver", "classInfo", "keep", "annotations",
+"chartClass", "static", "volumeName", "driver", "classInfo", "keep", "sku", "annotations",
 "labels", "existingClaim"}, ...}. One place decides what each cache gets; the
 templates, the validation and NOTES all read it (generator/dynamo_cache/resolve.py
 is its Python twin, held equal by the tests).
@@ -159,6 +159,9 @@ storageClass: null = preset, "" = omit storageClassName (cluster default), "-" =
 {{- end -}}
 {{- $keep := $v.keep -}}
 {{- if kindIs "invalid" $keep -}}{{- $keep = $preset.keep | default false -}}{{- end -}}
+{{- /* the disk or share SKU: the chart class's skuName, else what the catalog knows of the class */ -}}
+{{- $sku := (index $catalog.classes $class | default dict).sku | default "" -}}
+{{- with $chartClass -}}{{- $sku = (index $.Values.storageClasses .).parameters.skuName | default "" | toString -}}{{- end -}}
 {{- $_ := set $result $key (dict
   "key" $key
   "enabled" $v.enabled
@@ -173,6 +176,7 @@ storageClass: null = preset, "" = omit storageClassName (cluster default), "-" =
   "driver" $driver
   "classInfo" (index $catalog.classes $class | default dict)
   "keep" $keep
+  "sku" $sku
   "annotations" ($v.annotations | default dict)
   "labels" ($v.labels | default dict)
   "existingClaim" ($v.existingClaim | default "")
@@ -389,15 +393,13 @@ Usage: {{ include "dynamo-cache.expectedMBps" (dict "root" $ "cache" $c) }}
 {{- $catalog := .root.dynamoCache.catalog -}}
 {{- $c := .cache -}}
 {{- $gib := divf (include "dynamo-cache.bytes" $c.size | float64) 1073741824.0 | ceil | int -}}
-{{- $sku := $c.classInfo.sku | default "" -}}
-{{- with $c.chartClass -}}{{- $sku = (index $.root.Values.storageClasses .).parameters.skuName | default "" -}}{{- end -}}
 {{- if eq $c.chartClass "lustre" -}}
 {{- $lustre := index $catalog.lustre.skus (index .root.Values.storageClasses.lustre.parameters "sku-name") -}}
 {{- $tib := divf $gib 1024.0 | ceil | int -}}
 {{- printf "%d MB/s (%v MB/s per TiB x %d TiB)" (mul $lustre.mbpsPerTiB $tib) $lustre.mbpsPerTiB $tib -}}
 {{- else if eq $c.chartClass "diskPremiumV2" -}}
 {{- printf "%s MB/s (provisioned)" .root.Values.storageClasses.diskPremiumV2.parameters.DiskMBpsReadWrite -}}
-{{- else if and (eq $c.driver "files") (hasPrefix "Premium_" (toString $sku)) -}}
+{{- else if and (eq $c.driver "files") (hasPrefix "Premium_" $c.sku) -}}
 {{- $f := $catalog.performance.filesPremium -}}
 {{- printf "%d MiB/s (Premium Files, %d GiB)" (add $f.baseMiBps (mulf $f.ingressPerGiB $gib | ceil | int) (mulf $f.egressPerGiB $gib | ceil | int)) $gib -}}
 {{- end -}}

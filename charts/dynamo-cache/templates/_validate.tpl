@@ -63,9 +63,7 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- end -}}
 {{- with $driver.maxSize -}}
 {{- /* rules._sizes: the storage's largest size */ -}}
-{{- $sku := $c.classInfo.sku | default "" -}}
-{{- with $c.chartClass -}}{{- $sku = (index $.Values.storageClasses .).parameters.skuName | default "" -}}{{- end -}}
-{{- $limit := ternary ($driver.maxSizePremiumV2 | default .) . (hasPrefix "PremiumV2" (toString $sku)) -}}
+{{- $limit := ternary ($driver.maxSizePremiumV2 | default .) . (hasPrefix "PremiumV2" $c.sku) -}}
 {{- if gt (include "dynamo-cache.bytes" $c.size | float64) (include "dynamo-cache.bytes" $limit | float64) -}}
 {{- $errors = append $errors (printf "%s.size: %s exceeds the %s maximum of %s" $path $c.size $driver.title $limit) -}}
 {{- end -}}
