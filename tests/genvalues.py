@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from click.testing import CliRunner
@@ -40,3 +40,26 @@ def cli_runner() -> CliRunner:
         return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
     except TypeError:
         return CliRunner()
+
+
+def validate_live(
+    values: dict[str, Any], folder: Path, namespace: str, release: str, kubeconfig: str | Path, helm: str
+) -> subprocess.CompletedProcess[str]:
+    """`gen-values validate --live` of `values` (written to folder/values.yaml) against a release."""
+    import yaml_io
+
+    path = folder / "values.yaml"
+    path.write_text(yaml_io.dump(values))
+    return run(
+        "validate",
+        "--live",
+        "-n",
+        namespace,
+        "--release",
+        release,
+        "--kubeconfig",
+        str(kubeconfig),
+        "--helm",
+        helm,
+        str(path),
+    )

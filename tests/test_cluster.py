@@ -383,7 +383,7 @@ def test_preflight_and_doctor_see_a_missing_driver(helm_cluster: Any, kube_confi
 def test_validate_live_reports_the_charts_message(helm_cluster: Any, kube_config: str, tmp_path: Any) -> None:
     """gen-values validate --live (for CI before Argo CD syncs) against the live release:
     a forbidden change gets the chart's message, an allowed one passes."""
-    from genvalues import run as gen
+    from genvalues import validate_live
 
     helm, _claims, namespace = helm_cluster
     base = {"caches": {k: {"storageClass": "-"} for k in ("model", "compilation", "perf")}}
@@ -400,21 +400,7 @@ def test_validate_live_reports_the_charts_message(helm_cluster: Any, kube_config
     )
 
     def live(values: dict[str, Any]) -> subprocess.CompletedProcess[str]:
-        path = tmp_path / "values.yaml"
-        path.write_text(yaml_io.dump(values))
-        return gen(
-            "validate",
-            "--live",
-            "-n",
-            namespace,
-            "--release",
-            "rel",
-            "--kubeconfig",
-            kube_config,
-            "--helm",
-            helmtool.binaries()["helm4"],
-            str(path),
-        )
+        return validate_live(values, tmp_path, namespace, "rel", kube_config, helmtool.binaries()["helm4"])
 
     unchanged = live(base)
     assert unchanged.returncode == 0, unchanged.stderr

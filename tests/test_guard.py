@@ -58,9 +58,8 @@ def live_claim(release: str = "dynamo-cache", namespace: str = "default", **spec
     return {"metadata": {"name": "model-cache", "annotations": annotations}, "spec": base, "status": {"phase": phase}}
 
 
-def guard(chart: Path, version: str, live: dict[str, Any], values: dict[str, Any] | None = None) -> list[str]:
-    # the built-in variant: the live claim below was made on azurefile-csi-premium
-    doc = {"variant": "builtin", "simulated": {"model": {"live": live}}, **(values or {})}
+def probe(chart: Path, version: str, doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The GuardResult documents the probe template renders for `doc`."""
     proc = subprocess.run(
         [helmtool.binaries()[version], "template", "dynamo-cache", str(chart), "-f", "-"],
         input=yaml_io.dump(doc),
@@ -68,7 +67,13 @@ def guard(chart: Path, version: str, live: dict[str, Any], values: dict[str, Any
         text=True,
         check=True,
     )
-    (result,) = [d for d in yaml_io.load_all(proc.stdout) if d and d.get("kind") == "GuardResult"]
+    return [d for d in yaml_io.load_all(proc.stdout) if d and d.get("kind") == "GuardResult"]
+
+
+def guard(chart: Path, version: str, live: dict[str, Any], values: dict[str, Any] | None = None) -> list[str]:
+    # the built-in variant: the live claim below was made on azurefile-csi-premium
+    doc = {"variant": "builtin", "simulated": {"model": {"live": live}}, **(values or {})}
+    (result,) = [d for d in probe(chart, version, doc) if "cache" in d]
     return result["messages"]
 
 
@@ -199,14 +204,7 @@ def test_class_guard(
     probe_chart: Path, helm_version: str, live: dict[str, Any], values: dict[str, Any], fragments: list[str]
 ) -> None:
     doc = {"tier": "lustre", "simulatedClasses": {"lustre": live}, **values}
-    proc = subprocess.run(
-        [helmtool.binaries()[helm_version], "template", "dynamo-cache", str(probe_chart), "-f", "-"],
-        input=yaml_io.dump(doc),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    (result,) = [d for d in yaml_io.load_all(proc.stdout) if d and d.get("class") == "lustre"]
+    (result,) = [d for d in probe(probe_chart, helm_version, doc) if d.get("class") == "lustre"]
     text = "\n".join(result["messages"])
     assert bool(result["messages"]) == bool(fragments), text
     for fragment in fragments:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import fakekube
+import genvalues
 import helmtool
 import yaml_io
 
@@ -186,23 +187,7 @@ def test_platform_notes_give_the_team_command(kube: Any, helm_version: str) -> N
 
 
 def validate_live(config: Path, tmp_path: Path, values: dict[str, Any], helm_version: str) -> Any:
-    from genvalues import run as gen
-
-    path = tmp_path / "values.yaml"
-    path.write_text(yaml_io.dump(values))
-    return gen(
-        "validate",
-        "--live",
-        "-n",
-        NAMESPACE,
-        "--release",
-        "dc",
-        "--kubeconfig",
-        str(config),
-        "--helm",
-        helmtool.binaries()[helm_version],
-        str(path),
-    )
+    return genvalues.validate_live(values, tmp_path, NAMESPACE, "dc", config, helmtool.binaries()[helm_version])
 
 
 def test_validate_live_reports_the_charts_message(kube: Any, helm_version: str, tmp_path: Path) -> None:

@@ -12,12 +12,8 @@ the part it may read. No click here: the CLI calls `examine` and prints `format_
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import sys
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from .catalog import CATALOG, TIERS, preset
@@ -62,14 +58,15 @@ class Report:
 
 
 def find_kubectl(explicit: str | None = None) -> str:
-    if explicit:
-        if shutil.which(explicit):
-            return explicit
-        raise DoctorError(f"--kubectl {explicit}: not an executable file")
-    for candidate in (os.environ.get("KUBECTL"), shutil.which("kubectl"), str(Path(sys.executable).parent / "kubectl")):
-        if candidate and shutil.which(candidate):
-            return candidate
-    raise DoctorError("no kubectl found: pass --kubectl PATH, set KUBECTL, or put kubectl on PATH")
+    from .manifests import find_binary
+
+    try:
+        found = find_binary("kubectl", explicit)
+    except ValueError as exc:
+        raise DoctorError(str(exc)) from None
+    if found is None:
+        raise DoctorError("no kubectl found: pass --kubectl PATH, set KUBECTL, or put kubectl on PATH")
+    return found
 
 
 class Cluster:

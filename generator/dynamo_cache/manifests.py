@@ -19,17 +19,28 @@ class ManifestError(Exception):
     """str() is the user-facing message."""
 
 
-def find_helm(explicit: str | None = None) -> str:
-    """--helm, else $HELM, else `helm` on PATH, else the one beside this Python (ci/setup.sh links it there)."""
+def find_binary(name: str, explicit: str | None = None) -> str | None:
+    """--NAME, else $NAME (upper case), else NAME on PATH, else the one beside this Python
+    (ci/setup.sh links helm, helm3 and kubectl there); None when there is none.
+    ValueError when an explicit one is not an executable file."""
     if explicit:
         if shutil.which(explicit):
             return explicit
-        raise ManifestError(f"--helm {explicit}: not an executable file")
-    beside = str(Path(sys.executable).parent / "helm")
-    for candidate in (os.environ.get("HELM"), shutil.which("helm"), beside):
+        raise ValueError(f"--{name} {explicit}: not an executable file")
+    for candidate in (os.environ.get(name.upper()), shutil.which(name), str(Path(sys.executable).parent / name)):
         if candidate and shutil.which(candidate):
             return candidate
-    raise ManifestError("no helm binary found: pass --helm PATH, set HELM, or put helm (3.19+ or 4.x) on PATH")
+    return None
+
+
+def find_helm(explicit: str | None = None) -> str:
+    try:
+        found = find_binary("helm", explicit)
+    except ValueError as exc:
+        raise ManifestError(str(exc)) from None
+    if found is None:
+        raise ManifestError("no helm binary found: pass --helm PATH, set HELM, or put helm (3.19+ or 4.x) on PATH")
+    return found
 
 
 def find_chart(explicit: str | None = None) -> str:
