@@ -55,7 +55,8 @@ def test_installed_package_finds_its_data(tmp_path: Path) -> None:
     code = (
         "import dynamo_cache, dynamo_cache.schema_check as s, dynamo_cache.catalog as c;"
         "assert 'site' in dynamo_cache.__file__, dynamo_cache.__file__;"
-        "print(s.load_spec_schema()['title'], len(c.TIERS))"
+        "import dynamo_cache.model as m;"
+        "print(s.load_spec_schema()['title'], len(c.TIERS), m.defaults()['tier'])"
     )
     out = subprocess.run(
         [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(target)!r}); {code}"],
@@ -64,7 +65,7 @@ def test_installed_package_finds_its_data(tmp_path: Path) -> None:
         text=True,
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "dynamo-cache spec (gen-values input) 5"
+    assert out.stdout.strip() == "dynamo-cache spec (gen-values input) 5 files"
 
 
 def test_chart_readme_table_has_every_param_with_its_real_default() -> None:

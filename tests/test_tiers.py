@@ -17,7 +17,7 @@ import helmtool
 import yaml_io
 from dynamo_cache import resolve
 from dynamo_cache.catalog import CATALOG, TIERS
-from dynamo_cache.model import PATTERN_HINTS
+from dynamo_cache.model import pattern_hints
 
 # What a static variant needs from the user (README, per-tier sections).
 INPUTS = {
@@ -283,7 +283,7 @@ def test_schema_allow_list_is_the_catalog() -> None:
 def test_every_pattern_has_a_hint() -> None:
     text = (helmtool.ROOT / "schemas" / "dynamo-cache-spec.schema.json").read_text()
     patterns = {m for m in re.findall(r'"pattern": ("(?:[^"\\]|\\.)*")', text)}
-    assert {json.loads(p) for p in patterns} <= set(PATTERN_HINTS)
+    assert {json.loads(p) for p in patterns} <= set(pattern_hints())
 
 
 @pytest.mark.parametrize(

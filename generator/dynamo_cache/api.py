@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from . import loader, rules, schema_check, values
+from . import loader, rules, schema_check
 from . import problems as P
 
 
@@ -63,10 +63,9 @@ def set_value(path: str, text: str) -> Any:
     string there (so zone=2 stays "2"), else the text read as YAML (true, 8192, [a])."""
     schema: Any = schema_check.load_spec_schema()
     for part in path.split("."):
-        options = schema.get("oneOf", [schema])
-        found = [o["properties"][part] for o in options if part in o.get("properties", {})]
-        schema = found[0] if found else {}
-    types = {o.get("type") for o in schema.get("oneOf", [schema])}
+        schema = schema.get("properties", {}).get(part, {})
+    declared = schema.get("type", [])
+    types = {declared} if isinstance(declared, str) else set(declared)
     if "string" in types and not (text == "null" and "null" in types):
         return text
     document = loader.parse_text(f"value: {text}" if text else "value:")
@@ -89,5 +88,7 @@ def _apply(document: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any
 
 
 def generate(result: Result) -> str:
+    from . import values  # not at import: validate never writes values
+
     assert result.spec is not None
     return values.render(result.spec, result.source)

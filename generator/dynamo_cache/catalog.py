@@ -21,8 +21,9 @@ def _lookup(data: dict[str, Any], dotted: str) -> Any:
 
 
 def expand(data: dict[str, Any]) -> dict[str, Any]:
-    """`enumOf: lustre.skus` -> `enum: [...]` (one list, kept in one place), and each
-    tier's variants flattened into complete presets: `presets[tier][variant][cache]`."""
+    """`enumOf: lustre.skus` -> `enum: [...]` (one list, kept in one place), each tier's
+    variants flattened into complete presets: `presets[tier][variant][cache]`, and the
+    names of all variants (`variantNames`)."""
     for profile in data["chartClasses"].values():
         for spec in profile["parameters"].values():
             if "enumOf" in spec:
@@ -42,6 +43,7 @@ def expand(data: dict[str, Any]) -> dict[str, Any]:
                 caches[key] = merged
             presets[tier_name][variant_name] = caches
     data["presets"] = presets
+    data["variantNames"] = sorted({v for tier in data["tiers"].values() for v in tier["variants"]})
     return data
 
 
@@ -71,7 +73,7 @@ VOLUME_MODES = ["Filesystem", "Block"]
 
 def _index() -> None:
     TIERS[:] = list(CATALOG["tiers"])
-    VARIANTS[:] = sorted({v for tier in CATALOG["tiers"].values() for v in tier["variants"]})
+    VARIANTS[:] = CATALOG["variantNames"]
     CACHE_KEYS[:] = list(CATALOG["caches"])
     CHART_CLASSES[:] = list(CATALOG["chartClasses"])
 

@@ -316,7 +316,7 @@ def validate(
             result, unchecked = _check_live(result, namespace, release, kubeconfig, context, chart, helm_binary)
             code = max(code, unchecked)
         if fmt == "json":
-            collected += [{"file": result.source, **p.__dict__} for p in result.problems]
+            collected += [{"file": result.source, **p._asdict()} for p in result.problems]
             code = max(code, _exit_code(result, strict))
         else:
             file_code = _report(result, fmt, strict)

@@ -11,7 +11,7 @@ from typing import Any
 
 from . import quantity
 from .catalog import CATALOG
-from .model import COMMIT_SHA
+from .model import pattern
 from .problems import ERROR, WARNING, Problem, nearest
 from .resolve import Cache, caches, lustre_sku, values_of
 
@@ -226,7 +226,7 @@ def _static_setup(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
         )
 
 
-COMMIT = re.compile(COMMIT_SHA)
+COMMIT = re.compile(pattern("commitSha"))
 
 
 def _download(values: dict[str, Any], model: Cache) -> Iterator[Problem]:

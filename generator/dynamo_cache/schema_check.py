@@ -119,9 +119,9 @@ def _yaml_kind(value: Any) -> str:
 
 
 def _pattern_hint(pattern: str) -> str:
-    from .model import PATTERN_HINTS
+    from .model import pattern_hints
 
-    return PATTERN_HINTS.get(pattern, f"a string matching {pattern}")
+    return pattern_hints().get(pattern, f"a string matching {pattern}")
 
 
 def check(document: Any, schema: dict[str, Any]) -> list[Problem]:

@@ -45,20 +45,23 @@ dynamo-cache.chart: chart name and version for the helm.sh/chart label.
 {{- end -}}
 
 {{/*
-dynamo-cache.labels: labels on every object.
+dynamo-cache.labels: labels on every object; all but the component's are the same on
+every object, made once per render (dynamo-cache.commonLabels, kept by dynamo-cache.load).
 Usage: {{ include "dynamo-cache.labels" (dict "root" $ "component" "model-cache") }}
 */}}
 {{- define "dynamo-cache.labels" -}}
-app.kubernetes.io/name: {{ include "dynamo-cache.name" .root }}
-app.kubernetes.io/instance: {{ .root.Release.Name }}
-app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
-app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+{{- include "dynamo-cache.load" .root -}}
+{{- $labels := .root.dynamoCache.labels -}}
+{{ $labels.before }}
 app.kubernetes.io/component: {{ .component }}
-app.kubernetes.io/part-of: dynamo
-helm.sh/chart: {{ include "dynamo-cache.chart" .root }}
-{{- with .root.Values.commonLabels }}
-{{ toYaml . }}
-{{- end }}
+{{ $labels.after }}
+{{- end -}}
+
+{{- define "dynamo-cache.commonLabels" -}}
+{{- $before := printf "app.kubernetes.io/name: %s\napp.kubernetes.io/instance: %s\napp.kubernetes.io/version: %s\napp.kubernetes.io/managed-by: %s" (include "dynamo-cache.name" .) .Release.Name (.Chart.AppVersion | quote) .Release.Service -}}
+{{- $after := printf "app.kubernetes.io/part-of: dynamo\nhelm.sh/chart: %s" (include "dynamo-cache.chart" .) -}}
+{{- with .Values.commonLabels }}{{ $after = printf "%s\n%s" $after (toYaml .) }}{{ end -}}
+{{- toJson (dict "before" $before "after" $after) -}}
 {{- end -}}
 
 {{/*
@@ -73,8 +76,9 @@ Usage: {{ include "dynamo-cache.className" (dict "root" $ "profile" "lustre") }}
 
 {{/*
 dynamo-cache.load: computes, once per render, what the templates read, and keeps it in
-the root context as .dynamoCache: catalog (the JSON parsed once), classNames (profile ->
-class name), caches (presets and values merged), chartClassesMade. Helm renders every
+the root context as .dynamoCache: catalog (the JSON parsed once), clusterPrefix, labels
+(the common ones), classNames (profile -> class name), caches (presets and values
+merged), chartClassesMade. Helm renders every
 template of a chart, NOTES included, with one root map, so every later include is free:
 parsing the catalog in each helper cost most of a render. Nothing may modify what it
 holds (copy first, as pvc.yaml does with annotations).
@@ -83,12 +87,14 @@ Usage: {{- include "dynamo-cache.load" $ -}}{{- $caches := $.dynamoCache.caches 
 {{- define "dynamo-cache.load" -}}
 {{- if not (hasKey . "dynamoCache") -}}
 {{- $catalog := include "dynamo-cache.catalog.json" . | fromJson -}}
+{{- $prefix := include "dynamo-cache.clusterPrefix" . -}}
 {{- $names := dict -}}
 {{- range $profile := $catalog.chartClassOrder -}}
 {{- $suffix := (index $catalog.chartClasses $profile).nameSuffix -}}
-{{- $_ := set $names $profile ((index $.Values.storageClasses $profile).name | default (printf "%s-%s" (include "dynamo-cache.clusterPrefix" $) $suffix)) -}}
+{{- $_ := set $names $profile ((index $.Values.storageClasses $profile).name | default (printf "%s-%s" $prefix $suffix)) -}}
 {{- end -}}
-{{- $_ := set . "dynamoCache" (dict "catalog" $catalog "classNames" $names) -}}
+{{- $labels := include "dynamo-cache.commonLabels" . | fromJson -}}
+{{- $_ := set . "dynamoCache" (dict "catalog" $catalog "classNames" $names "clusterPrefix" $prefix "labels" $labels) -}}
 {{- include "dynamo-cache.mergeCaches" . -}}
 {{- include "dynamo-cache.findClassesMade" . -}}
 {{- end -}}
@@ -155,7 +161,7 @@ storageClass: null = preset, "" = omit storageClassName (cluster default), "-" =
 {{- end -}}
 {{- $volumeName := "" -}}
 {{- if $static -}}
-{{- $volumeName = (index $.Values.staticVolumes $static).name | default (printf "%s-%s" (include "dynamo-cache.clusterPrefix" $) $name) | trunc 253 -}}
+{{- $volumeName = (index $.Values.staticVolumes $static).name | default (printf "%s-%s" $.dynamoCache.clusterPrefix $name) | trunc 253 -}}
 {{- end -}}
 {{- $keep := $v.keep -}}
 {{- if kindIs "invalid" $keep -}}{{- $keep = $preset.keep | default false -}}{{- end -}}

@@ -1,0 +1,112 @@
+"""The values model (generator/dynamo_cache/data/values-model.yaml) is data: every value
+has its type, description and default there, and its shorthands expand into plain
+JSON Schema that both Helm versions and jsonschema read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import yaml_io
+from dynamo_cache import model
+from dynamo_cache.catalog import CATALOG
+
+ROOT = Path(__file__).resolve().parent.parent
+HELM_OWNED = {"global"}  # Helm fills .Values.global itself; the chart sets no default
+
+
+def leaves(schema: dict[str, Any], path: str = "") -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for key, child in schema.get("properties", {}).items():
+        where = f"{path}.{key}" if path else key
+        out += leaves(child, where) if child.get("properties") else [(where, child)]
+    return out
+
+
+def walk(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, dict):
+        return [node] + [n for v in node.values() for n in walk(v)]
+    if isinstance(node, list):
+        return [n for v in node for n in walk(v)]
+    return []
+
+
+def test_every_leaf_has_a_description_and_a_default() -> None:
+    for path, schema in leaves(model.values_schema()):
+        assert schema.get("description"), path
+        if ".parameters." in path:  # a driver parameter left out is the driver's own default
+            profile, name = path.split(".")[1], path.rsplit(".", 1)[1]
+            required = CATALOG["chartClasses"][profile]["parameters"][name].get("required", False)
+            assert "default" in schema or not required, path
+        else:
+            assert "default" in schema or path in HELM_OWNED, f"{path}: no default in values-model.yaml"
+
+
+def test_no_shorthand_survives_expansion() -> None:
+    for node in walk(model.load()):
+        assert not model.SHORTHANDS & set(node), sorted(model.SHORTHANDS & set(node))
+
+
+def test_values_yaml_is_the_defaults() -> None:
+    assert yaml_io.load((ROOT / "charts" / "dynamo-cache" / "values.yaml").read_text()) == model.defaults()
+
+
+def test_defaults_are_valid_against_their_own_schema() -> None:
+    from dynamo_cache import schema_check
+
+    assert schema_check.check(model.defaults(), model.values_schema()) == []
+
+
+def test_nullable_values_accept_null_and_their_type_only() -> None:
+    from dynamo_cache import schema_check
+
+    size = model.values_schema()["properties"]["caches"]["properties"]["model"]["properties"]["size"]
+    assert size["type"] == ["string", "null"]
+    problems = schema_check.check({"caches": {"model": {"size": 100}}}, model.values_schema())
+    assert [(p.path, p.message) for p in problems] == [
+        ("$.caches.model.size", '100 is a number, expected text (quote it, e.g. "2") or null (nothing)')
+    ]
+
+
+def test_foreach_gives_one_entry_per_catalog_member() -> None:
+    props = model.values_schema()["properties"]
+    assert list(props["caches"]["properties"]) == list(CATALOG["caches"])
+    assert list(props["storageClasses"]["properties"]) == list(CATALOG["chartClasses"])
+    has_block_cache = {k for k, v in CATALOG["chartClasses"].items() if "blockCache" in v}
+    assert {k for k, v in props["storageClasses"]["properties"].items() if "blockCache" in v["properties"]} == (
+        has_block_cache
+    )
+    for key, meta in CATALOG["caches"].items():
+        assert props["caches"]["properties"][key]["properties"]["name"]["default"] == meta["name"]
+
+
+def test_each_pattern_is_written_once() -> None:
+    """The source names patterns (patternOf); only the patterns section holds regexes."""
+    text = (ROOT / "generator" / "dynamo_cache" / "data" / "values-model.yaml").read_text()
+    catalog_text = (ROOT / "generator" / "dynamo_cache" / "data" / "catalog.yaml").read_text()
+    regexes = [p["regex"] for name, p in model.load()["patterns"].items()]
+    assert len(regexes) == len(set(regexes))
+    assert "pattern:" not in catalog_text.replace("patternOf:", "")
+    body = text.split("\nvalues:", 1)[1]
+    assert "pattern:" not in body.replace("patternOf:", "")
+
+
+@pytest.mark.parametrize(
+    ("node", "message"),
+    [
+        ({"type": "string", "patternOf": "nope"}, "values.x: unknown pattern 'nope'; known: hhmm"),
+        ({"type": "string", "enumOf": "tiers.nope"}, "values.x: 'tiers.nope' is not in catalog.yaml"),
+    ],
+)
+def test_a_wrong_shorthand_fails_generation_naming_where(node: dict[str, Any], message: str) -> None:
+    source = {
+        "patterns": {"hhmm": {"regex": "^$", "hint": "x"}},
+        "values": {"type": "object", "properties": {"x": node}},
+        "specOnly": {},
+    }
+    with pytest.raises(model.ModelError) as raised:
+        model.expand(json.loads(json.dumps(source)))
+    assert str(raised.value) == f"values-model.yaml: {message}"
