@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from . import loader, rules, schema_check
 from . import problems as P
 
 
-@dataclass
-class Result:
+class Result(NamedTuple):
     source: str
-    spec: dict[str, Any] | None = None
-    problems: list[P.Problem] = field(default_factory=list)
+    spec: dict[str, Any] | None
+    problems: list[P.Problem]
 
     @property
     def ok(self) -> bool:

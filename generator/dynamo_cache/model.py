@@ -19,7 +19,7 @@ from .catalog import CATALOG, DATA
 
 SOURCE = "values-model.yaml"
 EXPANDED = "values-model.json"
-_FIELD = re.compile(r"\{(\w+)\}")
+_FIELD = r"\{(\w+)\}"
 SHORTHANDS = {"patternOf", "enumOf", "defaultOf", "nullable", "forEach", "item", "parametersOf", "ifEntryHas"}
 
 
@@ -45,7 +45,7 @@ def _pattern(patterns: dict[str, Any], name: str, where: str) -> str:
 
 
 def _fill(text: str, fields: dict[str, Any]) -> str:
-    return _FIELD.sub(lambda m: str(fields[m.group(1)]), text)
+    return re.sub(_FIELD, lambda m: str(fields[m.group(1)]), text)
 
 
 def _parameters(spec_by_name: dict[str, Any], patterns: dict[str, Any], where: str) -> dict[str, Any]:

@@ -76,7 +76,7 @@ def _seconds(total_bytes: Decimal, mbps: float | None) -> float | None:
     return None if not mbps else float(total_bytes / (Decimal(str(mbps)) * MB))
 
 
-def _gib(n: Decimal) -> int:
+def _gib(n: Decimal | int) -> int:
     return math.ceil(n / quantity.GiB)
 
 

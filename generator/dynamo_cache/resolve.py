@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import model
 from .catalog import CACHE_KEYS, CATALOG, CHART_CLASSES, preset
@@ -14,8 +13,7 @@ SPEC_ONLY_KEYS = ("release", "namespace", "modelSize", "existingStorageClasses")
 STATIC_CLASS = "-"  # storageClassName: "" (no class, no default class): binds only to our PV
 
 
-@dataclass
-class Cache:
+class Cache(NamedTuple):  # NamedTuples, not dataclasses, on every command's path: 1 ms cheaper each
     key: str
     enabled: bool
     name: str
@@ -29,8 +27,8 @@ class Cache:
     keep: bool
     existing_claim: str
     class_from_preset: bool  # the tier's own choice (no unknown-class warning)
-    annotations: dict[str, str] = field(default_factory=dict)
-    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str]
+    labels: dict[str, str]
 
     @property
     def rendered(self) -> bool:
@@ -38,8 +36,9 @@ class Cache:
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Helm's coalescing for our shapes: maps merge, everything else replaces."""
-    out = copy.deepcopy(base)
+    """Helm's coalescing for our shapes: maps merge, everything else replaces. The result
+    shares the parts of `base` that `override` leaves alone (values_of passes a fresh copy)."""
+    out = dict(base)
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = deep_merge(out[key], value)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from . import quantity
@@ -273,9 +272,9 @@ def _sizes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
     if c.chart_class == "lustre":
         sku_name = values["storageClasses"]["lustre"]["parameters"]["sku-name"]
         lustre = lustre_sku(values)
-        step = Decimal(lustre["incrementTiB"]) * quantity.TiB
-        real = max(Decimal(lustre["minTiB"]) * quantity.TiB, (size / step).to_integral_value(ROUND_CEILING) * step)
-        if size > Decimal(lustre["maxTiB"]) * quantity.TiB:
+        step = lustre["incrementTiB"] * quantity.TiB
+        real = max(lustre["minTiB"] * quantity.TiB, quantity.ceil_div(size, step) * step)
+        if size > lustre["maxTiB"] * quantity.TiB:
             yield _p(
                 c.key,
                 "size",
@@ -415,7 +414,7 @@ def _relative_sizes(resolved: dict[str, Cache], spec: dict[str, Any]) -> Iterato
                 "compiled artifacts and benchmark data are usually much smaller than the weights",
             )
     if spec.get("modelSize"):
-        needed = quantity.parse_model_size(spec["modelSize"]) * Decimal("1.2")
+        needed = quantity.ceil_div(quantity.parse_model_size(spec["modelSize"]) * 6, 5)  # 20% room
         if model_bytes < needed:
             yield _p(
                 "model",
@@ -423,7 +422,7 @@ def _relative_sizes(resolved: dict[str, Cache], spec: dict[str, Any]) -> Iterato
                 WARNING,
                 f"{model.size} is too small for a {spec['modelSize']} model (needs about "
                 f"{quantity.human(needed)} with 20% room for download temp files)",
-                f"request at least {quantity.human(needed.to_integral_value(ROUND_CEILING))}",
+                f"request at least {quantity.human(needed)}",
             )
 
 
