@@ -7,9 +7,10 @@ import math
 from decimal import Decimal
 
 import pytest
-from dynamo_cache import quantity
 from hypothesis import given
 from hypothesis import strategies as st
+
+from dynamo_cache import quantity
 
 
 @pytest.mark.parametrize(
