@@ -85,6 +85,17 @@ def _files_mibps(gib: int) -> int:
     return int(f["baseMiBps"] + math.ceil(f["ingressPerGiB"] * gib) + math.ceil(f["egressPerGiB"] * gib))
 
 
+def _files_formula(gib: int) -> str:
+    """How _files_mibps got its figure, in the catalog's numbers (the notes show the arithmetic)."""
+    f = CATALOG["performance"]["filesPremium"]
+    return f"{f['baseMiBps']} + ceil({f['ingressPerGiB']} x {gib}) + ceil({f['egressPerGiB']} x {gib})"
+
+
+def _files_v2_formula(gib: int) -> str:
+    f = CATALOG["performance"]["filesPremiumV2"]
+    return f"min({f['baseMiBps']} + ceil({f['perGiB']} x {gib}), {f['maxMiBps']})"
+
+
 def files_premium(needed: Decimal) -> tuple[int, float]:
     """Provisioned GiB (at least the Premium minimum) and MB/s of a Premium v1 share."""
     minimum = _gib(quantity.parse(CATALOG["drivers"]["files"]["premiumMinSize"]))
@@ -175,7 +186,7 @@ def plan(
             True,
             _seconds(size, mbps),
             _seconds(all_bytes, mbps),
-            notes=[f"{_files_mibps(gib)} MiB/s = 100 + ceil(0.04 x {gib}) + ceil(0.06 x {gib})"],
+            notes=[f"{_files_mibps(gib)} MiB/s = {_files_formula(gib)}"],
         )
     )
 
@@ -190,7 +201,7 @@ def plan(
             _seconds(size, mbps),
             _seconds(all_bytes, mbps),
             notes=[
-                f"{Decimal(str(mbps)) * MB / MiB:,.0f} MiB/s = min(100 + ceil(0.1 x {gib}), 10340); "
+                f"{Decimal(str(mbps)) * MB / MiB:,.0f} MiB/s = {_files_v2_formula(gib)}; "
                 "storageClasses.filesNfs.parameters.skuName=PremiumV2_LRS"
             ],
         )
@@ -214,7 +225,8 @@ def plan(
         tier, gib, mbps = found
         rows.append(_disk("disk", f"Premium SSD {tier}", gib, mbps, size, replicas, f"{tier} gives {mbps:,.0f} MB/s"))
     # Premium SSD v2: 1 GiB steps, the MB/s the diskPremiumV2 class provisions (its catalog default).
-    v2_mbps = float(CATALOG["chartClasses"]["diskPremiumV2"]["parameters"]["DiskMBpsReadWrite"]["default"])
+    v2_parameter = CATALOG["chartClasses"]["diskPremiumV2"]["parameters"]["DiskMBpsReadWrite"]
+    v2_mbps, v2_max_mbps = float(v2_parameter["default"]), v2_parameter["range"][1]
     rows.append(
         _disk(
             "disk-v2",
@@ -223,7 +235,7 @@ def plan(
             v2_mbps,
             size,
             replicas,
-            f"{v2_mbps:,.0f} MB/s provisioned (DiskMBpsReadWrite, up to 2,000)",
+            f"{v2_mbps:,.0f} MB/s provisioned (DiskMBpsReadWrite, up to {v2_max_mbps:,})",
         )
     )
 
