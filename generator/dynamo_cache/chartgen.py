@@ -1,8 +1,9 @@
 """Generate the chart's derived files from the catalog and the values model.
 
-`gen-values generate [--check] [--root DIR]` writes (or checks for drift):
-the chart's templates/_catalog.tpl, values.schema.json and values.yaml, and the
-spec schema in schemas/. Each says it is generated and by which command.
+`gen-values generate [--check] [--root DIR]` writes (or checks for drift): the chart's
+templates/_catalog.tpl, values.schema.json, values.yaml and README.md, the spec schema in
+schemas/, data/catalog.json and data/values-model.json, and the marked blocks of the
+repository's README.md. Each says it is generated, by which command and from what.
 """
 
 from __future__ import annotations

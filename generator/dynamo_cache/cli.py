@@ -438,7 +438,8 @@ def snippet(
 )
 @click.pass_context
 def generate(ctx: click.Context, check: bool, root_dir: str) -> None:
-    """Regenerate the chart's catalog, values, values schema and the spec schema."""
+    """Regenerate the chart's catalog, values, values schema and README, the spec schema, the
+    expanded data files and the generated blocks of README.md."""
     from pathlib import Path
 
     from . import chartgen
