@@ -1,8 +1,8 @@
 """One set of rules, two engines: gen-values (generator/dynamo_cache/rules.py) and the
 chart (templates/_validate.tpl). Every rule is either twinned, its template part naming
 it, or listed as gen-values-only with the reason; and a differential property test
-gives both engines the same random values and wants the same verdict and the same
-paths."""
+gives both engines the same random values and wants the same verdict, the same paths
+and the same words (both fill catalog.yaml's ruleMessages)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ VALIDATE = (helmtool.CHART / "templates" / "_validate.tpl").read_text()
 
 
 def test_every_rule_is_twinned_or_says_why_not() -> None:
-    called = set(re.findall(r"\b(_[a-z_]+)\(", inspect.getsource(rules.check))) - {"_p"}  # _p builds a Problem
+    called = set(re.findall(r"\b(_[a-z_]+)\(", inspect.getsource(rules.check))) - {"_p", "_say"}  # they build a Problem
     assert called, "rules.check calls no rule?"
     assert called <= set(rules.CHART_TWINS) | set(rules.GEN_VALUES_ONLY), called
     for name in rules.CHART_TWINS:
@@ -104,14 +104,18 @@ values_strategy = st.fixed_dictionaries(
 )
 
 
-def chart_paths(values: dict[str, Any]) -> set[str] | None:
-    """The paths the chart's validation reports, or None when the chart renders."""
+def chart_problems(values: dict[str, Any]) -> set[tuple[str, str, str]] | None:
+    """(path, message, hint) of each problem the chart's validation reports, or None when
+    the chart renders."""
     run = helmtool.template("helm4", yaml_io.dump(values))
     if run.returncode == 0:
         return None
-    found = set(re.findall(r"^- ([A-Za-z0-9_.\[\]-]+): ", run.stderr, re.MULTILINE))
+    found = set()
+    for path, text in re.findall(r"^- ([A-Za-z0-9_.\[\]-]+): (.*)$", run.stderr, re.MULTILINE):
+        message, _, hint = text.partition(" (hint: ")
+        found.add(("$." + path, message, hint[:-1]))
     assert found or "values don't meet the specifications" in run.stderr, run.stderr  # a schema refusal
-    return {"$." + p for p in found}
+    return found
 
 
 # Each example renders with helm: a sixth of the profile's examples (33 in CI, 500 with
@@ -122,11 +126,17 @@ def chart_paths(values: dict[str, Any]) -> set[str] | None:
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(values_strategy)
-def test_both_engines_give_the_same_verdict_and_paths(values: dict[str, Any]) -> None:
+def test_both_engines_give_the_same_verdict_paths_and_words(values: dict[str, Any]) -> None:
     result = api.check_document(values)
-    errors = {p.path for p in result.problems if p.level == "error" and p.path.startswith(TWINNED_PATHS)}
-    reported = chart_paths(values)
+    errors = [p for p in result.problems if p.level == "error" and p.path.startswith(TWINNED_PATHS)]
+    reported = chart_problems(values)
     if result.spec is None:  # refused by the schema: the chart's schema refuses it too
         assert reported is not None, values
         return
-    assert (reported or set()) == errors, (values, result.problems)
+    assert {(path, message) for path, message, _ in reported or set()} == {(p.path, p.message) for p in errors}, (
+        values,
+        result.problems,
+    )
+    for path, message, hint in reported or set():
+        # the same hint; gen-values may put a did-you-mean before it
+        assert any(p.path == path and p.message == message and p.hint.endswith(hint) for p in errors), (path, hint)

@@ -38,7 +38,7 @@ def template_catalog() -> dict[str, Any]:
                     "install",
                     "accessModes",
                     "blockAllowed",
-                    "nodeLocal",
+                    "modeLimit",
                     "expansion",
                     "maxSize",
                     "maxSizePremiumV2",
@@ -48,6 +48,7 @@ def template_catalog() -> dict[str, Any]:
             for k, v in CATALOG["drivers"].items()
         },
         "classes": CATALOG["classes"],
+        "ruleMessages": CATALOG["ruleMessages"],
         "notClasses": {k: {"driver": v["driver"]} for k, v in CATALOG["notClasses"].items()},
         "lustre": {"skus": CATALOG["lustre"]["skus"]},
         "chartClassOrder": CHART_CLASSES,

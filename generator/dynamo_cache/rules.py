@@ -39,54 +39,36 @@ def _p(key: str, leaf: str, level: str, message: str, hint: str = "") -> Problem
     return Problem(f"$.caches.{key}.{leaf}", level, message, hint)
 
 
+def _say(rule: str, **fields: object) -> tuple[str, str]:
+    """(message, hint) of a rule both engines apply: catalog.yaml ruleMessages.<rule> with
+    its {fields} filled, the words the chart's dynamo-cache.say prints too."""
+    words = CATALOG["ruleMessages"][rule]
+
+    def fill(text: str) -> str:
+        return re.sub(r"\{(\w+)\}", lambda m: str(fields[m.group(1)]), text)
+
+    return fill(words["message"]), fill(words.get("hint", ""))
+
+
 def _access_modes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
     if not c.driver:
         return
     driver = CATALOG["drivers"][c.driver]
     if c.volume_mode == "Block" and not driver["blockAllowed"]:
-        yield _p(
-            c.key,
-            "volumeMode",
-            ERROR,
-            f"{c.storage_class} ({driver['title']}) does not support volumeMode Block",
-            "use volumeMode: Filesystem",
-        )
+        yield _p(c.key, "volumeMode", ERROR, *_say("blockMode", storageClass=c.storage_class, title=driver["title"]))
     if c.volume_mode == "Block" and c.driver == "disk":
         shared = sorted(SHARED_MODES & set(c.access_modes))
         shares = int(_chart_parameters(c, values).get("maxShares", "1"))
         if shared and (c.storage_class in CATALOG["classes"] or (c.chart_class and shares < 2)):
-            fix = (
-                f'set storageClasses.{c.chart_class}.parameters.maxShares: "2" (or more)'
-                if c.chart_class
-                else 'create your own disk.csi.azure.com class with maxShares: "2" (or more) '
-                "and name it in storageClass"
-            )
-            yield _p(
-                c.key,
-                "accessModes",
-                ERROR,
-                f"{shared[0]} on Azure Disk needs a class with maxShares >= 2; {c.storage_class} has none",
-                fix,
-            )
+            rule = "sharedDisk" if c.chart_class else "sharedDiskOwnClass"
+            words = _say(rule, mode=shared[0], storageClass=c.storage_class, profile=c.chart_class)
+            yield _p(c.key, "accessModes", ERROR, *words)
         return
     for index, mode in enumerate(c.access_modes):
-        if mode in driver["accessModes"]:
-            continue
-        if driver["nodeLocal"]:
-            why = "a node-local volume lives on one node and is lost with it"
-            fix = "use ReadWriteOnce (one claim per node), or tier files or lustre for a cache shared across nodes"
-        elif c.driver == "disk":
-            why = (
-                "an Azure Disk in Filesystem mode attaches to one node "
-                '(mount fails: "mountVolume is not supported for access mode")'
-            )
-            fix = "use ReadWriteOnce, or tier files or lustre for a cache shared across nodes"
-        else:
-            why = f"allowed: {', '.join(driver['accessModes'])}"
-            fix = "use ReadWriteOnce"
-        yield _p(
-            c.key, f"accessModes[{index}]", ERROR, f"{c.storage_class} ({driver['title']}) cannot be {mode}: {why}", fix
-        )
+        if mode not in driver["accessModes"]:  # a driver that limits modes says why (catalog modeLimit)
+            limit = driver["modeLimit"]
+            words = _say("accessMode", storageClass=c.storage_class, title=driver["title"], mode=mode, **limit)
+            yield _p(c.key, f"accessModes[{index}]", ERROR, *words)
     if (
         c.driver == "blob"
         and c.key in MANY_WRITER_CACHES
@@ -119,12 +101,9 @@ def _variant(values: dict[str, Any]) -> Iterator[Problem]:
     allowed = list(CATALOG["tiers"][tier]["variants"])
     if variant and variant not in allowed:
         near = nearest(variant, allowed)
-        yield Problem(
-            "$.variant",
-            ERROR,
-            f"tier {tier} has no variant {variant!r}; allowed: {', '.join(allowed)}",
-            f"did you mean {near!r}?" if near else f"leave it empty for {CATALOG['tiers'][tier]['defaultVariant']}",
-        )
+        default = CATALOG["tiers"][tier]["defaultVariant"]
+        message, hint = _say("variant", tier=tier, variant=variant, allowed=", ".join(allowed), default=default)
+        yield Problem("$.variant", ERROR, message, f"did you mean {near!r}? or {hint}" if near else hint)
 
 
 def _chart_class_setup(values: dict[str, Any], used: set[str]) -> Iterator[Problem]:
@@ -132,47 +111,21 @@ def _chart_class_setup(values: dict[str, Any], used: set[str]) -> Iterator[Probl
         sc = values["storageClasses"][profile_name]
         path = f"$.storageClasses.{profile_name}"
         if values["scope"] == "namespace" and not sc["name"]:
-            yield Problem(
-                f"{path}.name",
-                ERROR,
-                "scope is namespace, so this release makes no StorageClass: name the class the platform team installed",
-                "the platform release's NOTES print the name; README, Shared clusters",
-            )
+            yield Problem(f"{path}.name", ERROR, *_say("namespaceClass"))
         elif not sc["create"] and not sc["name"]:
-            yield Problem(
-                f"{path}.name",
-                ERROR,
-                "create is false, so the class must already exist, but no name is given",
-                "set name to the existing class, or create: true",
-            )
+            yield Problem(f"{path}.name", ERROR, *_say("noClassName"))
         sku = str(sc["parameters"].get("skuName", ""))
         for key, spec in CATALOG["chartClasses"][profile_name]["parameters"].items():
             value = sc["parameters"].get(key)
             if "range" in spec and value is not None:
                 low, high = spec["range"]
                 if not low <= int(value) <= high:
-                    yield Problem(
-                        f"{path}.parameters.{key}",
-                        ERROR,
-                        f"{value} is outside {low}..{high}",
-                        f"the driver accepts {low} to {high}",
-                    )
+                    words = _say("parameterRange", value=value, low=low, high=high)
+                    yield Problem(f"{path}.parameters.{key}", ERROR, *words)
             if spec.get("premiumV2Only") and value and not sku.startswith("PremiumV2_"):
-                yield Problem(
-                    f"{path}.parameters.{key}",
-                    ERROR,
-                    f"only Premium Files v2 has provisioned IOPS and bandwidth; skuName is {sku}",
-                    "set skuName: PremiumV2_LRS (or PremiumV2_ZRS), or remove it",
-                )
+                yield Problem(f"{path}.parameters.{key}", ERROR, *_say("premiumV2Only", sku=sku))
         if profile_name == "blobFuse" and sc["blockCache"]["diskSizeMB"]:
-            yield Problem(
-                f"{path}.blockCache.diskSizeMB",
-                ERROR,
-                "a blobfuse2 disk cache needs a directory of its own per volume, and a StorageClass gives all "
-                "its volumes the same mount options",
-                "keep 0 (memory only) on this class, or bind existing storage with variant static, "
-                "where each PersistentVolume gets its own directory",
-            )
+            yield Problem(f"{path}.blockCache.diskSizeMB", ERROR, *_say("blobDiskCache"))
 
 
 def _block_cache_pool(resolved: list[Cache], values: dict[str, Any]) -> Iterator[Problem]:
@@ -184,13 +137,10 @@ def _block_cache_pool(resolved: list[Cache], values: dict[str, Any]) -> Iterator
     bc = values["storageClasses"]["blobFuse"]["blockCache"]
     floor = max(11, 2 * bc["maxNodeVCPUs"]) * bc["blockSizeMB"]
     if bc["poolSizeMB"] < floor:
-        yield Problem(
-            "$.storageClasses.blobFuse.blockCache.poolSizeMB",
-            ERROR,
-            f"{bc['poolSizeMB']} MB cannot hold the blocks blobfuse2 prefetches on a {bc['maxNodeVCPUs']}-vCPU "
-            f"node (max(11, 2 x vCPUs) x {bc['blockSizeMB']} MB = {floor} MB), so it would refuse to mount",
-            f"set at least {floor}, or lower maxNodeVCPUs to your largest node's vCPUs",
+        words = _say(
+            "blockCachePool", pool=bc["poolSizeMB"], vcpus=bc["maxNodeVCPUs"], block=bc["blockSizeMB"], floor=floor
         )
+        yield Problem("$.storageClasses.blobFuse.blockCache.poolSizeMB", ERROR, *words)
 
 
 def _static_setup(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
@@ -198,31 +148,14 @@ def _static_setup(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
     path = f"$.staticVolumes.{c.static}"
     if values["scope"] == "namespace":  # the platform team's release holds the volume's facts
         if not volume["name"]:
-            yield Problem(
-                f"{path}.name",
-                ERROR,
-                f"scope is namespace, so this release makes no PersistentVolume: name the one the platform team "
-                f"installed for caches.{c.key}",
-                "the platform release's NOTES print the name; README, Shared clusters",
-            )
+            yield Problem(f"{path}.name", ERROR, *_say("namespaceVolume", cache=c.key))
         return
+    title = CATALOG["drivers"][c.driver]["title"]
     for field_name in CATALOG["staticVolumes"][c.static]["required"]:
         if not volume[field_name]:
-            yield Problem(
-                f"{path}.{field_name}",
-                ERROR,
-                f"required: caches.{c.key} is bound to existing {CATALOG['drivers'][c.driver]['title']} storage",
-                "see the README section for this tier: where to find it in Azure",
-            )
+            yield Problem(f"{path}.{field_name}", ERROR, *_say("staticRequired", cache=c.key, title=title))
     if c.static == "blob" and volume["protocol"] != "nfs" and bool(volume["secretName"]) == bool(volume["clientID"]):
-        yield Problem(
-            f"{path}.secretName",
-            ERROR,
-            "blobfuse needs exactly one credential reference: secretName (a Secret with the account key) or "
-            "clientID (a managed identity)",
-            "kubectl create secret generic NAME --from-literal azurestorageaccountname=... --from-literal "
-            "azurestorageaccountkey=...",
-        )
+        yield Problem(f"{path}.secretName", ERROR, *_say("blobCredential"))
 
 
 COMMIT = re.compile(pattern("commitSha"))
@@ -233,36 +166,15 @@ def _download(values: dict[str, Any], model: Cache) -> Iterator[Problem]:
     if not d["enabled"]:
         return
     if values["scope"] == "cluster":
-        yield Problem(
-            "$.modelDownload.enabled",
-            ERROR,
-            "scope cluster makes only StorageClasses and PersistentVolumes; the download Job belongs to the "
-            "release that makes the claims",
-            "enable it in the namespace team's release (scope namespace or release)",
-        )
+        yield Problem("$.modelDownload.enabled", ERROR, *_say("downloadInClusterScope"))
     if not d["model"]:
-        yield Problem(
-            "$.modelDownload.model",
-            ERROR,
-            "required when modelDownload.enabled is true",
-            "a Hugging Face model id such as Qwen/Qwen3-0.6B",
-        )
+        yield Problem("$.modelDownload.model", ERROR, *_say("downloadModel"))
     if not (model.enabled or model.existing_claim):
-        yield Problem(
-            "$.modelDownload.enabled",
-            ERROR,
-            "the model cache is disabled and has no existingClaim: nothing to download into",
-            "enable caches.model or set caches.model.existingClaim",
-        )
+        yield Problem("$.modelDownload.enabled", ERROR, *_say("downloadNoCache"))
     if not COMMIT.match(d["revision"]):
-        given = repr(d["revision"]) if d["revision"] else "empty (main)"
-        yield Problem(
-            "$.modelDownload.revision",
-            ERROR if d["requireCommit"] else WARNING,
-            f"{given} is not a commit SHA: the cache content can change under running workers, "
-            "and each worker may load a different snapshot",
-            "pin the 40-hex commit shown on the model page (Files and versions > History)",
-        )
+        given = f'"{d["revision"]}"' if d["revision"] else "empty (main)"
+        level = ERROR if d["requireCommit"] else WARNING
+        yield Problem("$.modelDownload.revision", level, *_say("downloadRevision", given=given))
 
 
 def _sizes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
@@ -275,13 +187,7 @@ def _sizes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
         step = lustre["incrementTiB"] * quantity.TiB
         real = max(lustre["minTiB"] * quantity.TiB, quantity.ceil_div(size, step) * step)
         if size > lustre["maxTiB"] * quantity.TiB:
-            yield _p(
-                c.key,
-                "size",
-                ERROR,
-                f"{c.size} exceeds the {sku_name} maximum of {lustre['maxTiB']}Ti",
-                "choose a smaller size or a SKU with a larger maximum",
-            )
+            yield _p(c.key, "size", ERROR, *_say("lustreMax", size=c.size, sku=sku_name, max=lustre["maxTiB"]))
         elif real != size:
             tib = real / quantity.TiB
             yield _p(
@@ -307,24 +213,15 @@ def _sizes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
                 f"{c.size} on {sku} Azure Files is raised to {quantity.human(minimum)} (and billed as such)",
                 f"request {quantity.human(minimum)}",
             )
-    if c.driver == "files" and size > quantity.parse(CATALOG["drivers"]["files"]["maxSize"]):
-        yield _p(
-            c.key,
-            "size",
-            ERROR,
-            f"{c.size} exceeds the Azure Files maximum of {CATALOG['drivers']['files']['maxSize']}",
+    driver = CATALOG["drivers"].get(c.driver or "", {})
+    if "maxSize" in driver:  # the storage's largest size
+        limit = (
+            driver["maxSizePremiumV2"]
+            if sku.startswith("PremiumV2") and "maxSizePremiumV2" in driver
+            else driver["maxSize"]
         )
-    if c.driver == "disk":
-        limit_key = "maxSizePremiumV2" if sku.startswith("PremiumV2") else "maxSize"
-        limit = CATALOG["drivers"]["disk"][limit_key]
         if size > quantity.parse(limit):
-            yield _p(
-                c.key,
-                "size",
-                ERROR,
-                f"{c.size} exceeds the Azure Disk maximum of {limit}",
-                "use tier lustre or files for larger caches",
-            )
+            yield _p(c.key, "size", ERROR, *_say("sizeMax", size=c.size, title=driver["title"], limit=limit))
 
 
 def _classes(c: Cache, declared: set[str]) -> Iterator[Problem]:
@@ -376,16 +273,7 @@ def check(spec: dict[str, Any]) -> list[Problem]:
         if not c.rendered:
             continue
         if c.name in seen:
-            problems.append(
-                _p(
-                    c.key,
-                    "name",
-                    ERROR,
-                    f"claim name {c.name!r} is already used by caches.{seen[c.name]}; two caches cannot share "
-                    f"one claim",
-                    "give each cache its own name, or point one at the other with existingClaim",
-                )
-            )
+            problems.append(_p(c.key, "name", ERROR, *_say("duplicateClaim", name=c.name, other=seen[c.name])))
         seen.setdefault(c.name, c.key)
         problems += _access_modes(c, values)
         problems += _sizes(c, values)

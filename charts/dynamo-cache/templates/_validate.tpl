@@ -12,6 +12,19 @@ Usage: {{ include "dynamo-cache.bytes" "100Gi" | float64 }}
 {{- end -}}
 
 {{/*
+dynamo-cache.say: one problem as "path: message (hint: hint)", the words of catalog.yaml
+ruleMessages.<rule> with their {fields} filled: gen-values (rules._say) prints the same.
+Usage: {{ include "dynamo-cache.say" (dict "root" $ "rule" "blockMode" "path" "caches.model.volumeMode" "fields" (dict "storageClass" "x")) }}
+*/}}
+{{- define "dynamo-cache.say" -}}
+{{- $words := index .root.dynamoCache.catalog.ruleMessages .rule -}}
+{{- $text := printf "%s: %s" .path $words.message -}}
+{{- with $words.hint -}}{{- $text = printf "%s (hint: %s)" $text . -}}{{- end -}}
+{{- range $field, $value := .fields -}}{{- $text = replace (printf "{%s}" $field) (toString $value) $text -}}{{- end -}}
+{{- $text -}}
+{{- end -}}
+
+{{/*
 dynamo-cache.validate: every rule the schema cannot express (they depend on the
 preset merge), collected and reported with one `fail`. The same rules, with the
 same catalog data, run in `gen-values validate` before anything reaches helm.
@@ -24,7 +37,7 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- $errors := list -}}
 {{- $tier := index $catalog.tiers .Values.tier -}}
 {{- if and .Values.variant (not (has .Values.variant $tier.variants)) -}}{{- /* rules._variant */ -}}
-{{- $errors = append $errors (printf "variant: tier %s has no variant %q; allowed: %s" .Values.tier .Values.variant (join ", " $tier.variants)) -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "variant" "path" "variant" "fields" (dict "tier" .Values.tier "variant" .Values.variant "allowed" (join ", " $tier.variants) "default" $tier.defaultVariant))) -}}
 {{- end -}}
 {{- if not $errors -}}{{- /* the presets depend on the variant: nothing else can be checked without one */ -}}
 {{- $claimNames := dict -}}
@@ -35,13 +48,13 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- $path := printf "caches.%s" $key -}}
 {{- if and $c.enabled (not $c.existingClaim) -}}
 {{- if hasKey $claimNames $c.name -}}{{- /* rules.check: duplicate claim names */ -}}
-{{- $errors = append $errors (printf "%s.name: claim name %q is already used by caches.%s; two caches cannot share one claim" $path $c.name (index $claimNames $c.name)) -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "duplicateClaim" "path" (printf "%s.name" $path) "fields" (dict "name" $c.name "other" (index $claimNames $c.name)))) -}}
 {{- end -}}
 {{- $_ := set $claimNames $c.name $key -}}
 {{- if $c.driver -}}
 {{- $driver := index $catalog.drivers $c.driver -}}
 {{- if and (eq $c.volumeMode "Block") (not $driver.blockAllowed) -}}
-{{- $errors = append $errors (printf "%s.volumeMode: %s (%s) does not support volumeMode Block; use Filesystem" $path $c.storageClass $driver.title) -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "blockMode" "path" (printf "%s.volumeMode" $path) "fields" (dict "storageClass" $c.storageClass "title" $driver.title))) -}}
 {{- end -}}
 {{- if and (eq $c.volumeMode "Block") (eq $c.driver "disk") -}}
 {{- /* rules._access_modes: a shared raw disk needs maxShares >= 2 */ -}}
@@ -50,14 +63,15 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- $shares := 1 -}}
 {{- with $c.chartClass -}}{{- $shares = (index $.Values.storageClasses .).parameters.maxShares | default "1" | int -}}{{- end -}}
 {{- if and $shared (or (hasKey $catalog.classes $c.storageClass) (and $c.chartClass (lt $shares 2))) -}}
-{{- $errors = append $errors (printf "%s.accessModes: %s on Azure Disk needs a class with maxShares >= 2; %s has none" $path (first $shared) $c.storageClass) -}}
+{{- $rule := ternary "sharedDisk" "sharedDiskOwnClass" (ne $c.chartClass "") -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" $rule "path" (printf "%s.accessModes" $path) "fields" (dict "mode" (first $shared) "storageClass" $c.storageClass "profile" $c.chartClass))) -}}
 {{- end -}}
 {{- end -}}
 {{- if not (and (eq $c.volumeMode "Block") (eq $c.driver "disk")) -}}{{- /* a raw disk's modes: maxShares, above */ -}}
 {{- range $i, $mode := $c.accessModes -}}
 {{- if not (has $mode $driver.accessModes) -}}
-{{- $why := ternary "a node-local volume lives on one node and is lost with it" "an Azure Disk in Filesystem mode attaches to one node" $driver.nodeLocal -}}
-{{- $errors = append $errors (printf "%s.accessModes[%d]: %s (%s) cannot be %s: %s; use ReadWriteOnce, or tier files or lustre for a cache shared across nodes" $path $i $c.storageClass $driver.title $mode $why) -}}
+{{- /* a driver that limits modes says why (catalog drivers.<driver>.modeLimit) */ -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "accessMode" "path" (printf "%s.accessModes[%d]" $path $i) "fields" (dict "storageClass" $c.storageClass "title" $driver.title "mode" $mode "why" $driver.modeLimit.why "fix" $driver.modeLimit.fix))) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -65,7 +79,7 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- /* rules._sizes: the storage's largest size */ -}}
 {{- $limit := ternary ($driver.maxSizePremiumV2 | default .) . (hasPrefix "PremiumV2" $c.sku) -}}
 {{- if gt (include "dynamo-cache.bytes" $c.size | float64) (include "dynamo-cache.bytes" $limit | float64) -}}
-{{- $errors = append $errors (printf "%s.size: %s exceeds the %s maximum of %s" $path $c.size $driver.title $limit) -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "sizeMax" "path" (printf "%s.size" $path) "fields" (dict "size" $c.size "title" $driver.title "limit" $limit))) -}}
 {{- end -}}
 {{- end -}}
 {{- if eq $c.chartClass "lustre" -}}
@@ -73,7 +87,7 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- $sku := index $catalog.lustre.skus $skuName -}}
 {{- $max := mulf (float64 $sku.maxTiB) 1099511627776.0 -}}
 {{- if gt (include "dynamo-cache.bytes" $c.size | float64) $max -}}
-{{- $errors = append $errors (printf "%s.size: %s exceeds the %s maximum of %vTi" $path $c.size $skuName $sku.maxTiB) -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "lustreMax" "path" (printf "%s.size" $path) "fields" (dict "size" $c.size "sku" $skuName "max" $sku.maxTiB))) -}}
 {{- end -}}
 {{- end -}}
 {{- if and $c.chartClass (not (hasKey $checkedClasses $c.chartClass)) -}}
@@ -81,24 +95,24 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- with $c.chartClass -}}
 {{- $sc := index $.Values.storageClasses . -}}
 {{- if and (eq $.Values.scope "namespace") (not $sc.name) -}}
-{{- $errors = append $errors (printf "storageClasses.%s.name: scope is namespace, so this release makes no StorageClass: name the class the platform team installed (its NOTES print it)" .) -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "namespaceClass" "path" (printf "storageClasses.%s.name" .))) -}}
 {{- else if and (not $sc.create) (not $sc.name) -}}
-{{- $errors = append $errors (printf "storageClasses.%s.name: create is false, so the class must already exist, but no name is given" .) -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "noClassName" "path" (printf "storageClasses.%s.name" .))) -}}
 {{- end -}}
 {{- range $param, $range := (index $catalog.chartClasses .).ranges -}}
 {{- /* rules._chart_class_setup: provisioned figures the disk accepts */ -}}
 {{- $value := index $sc.parameters $param -}}
 {{- if and $value (or (lt (int $value) (int (first $range))) (gt (int $value) (int (last $range)))) -}}
-{{- $errors = append $errors (printf "storageClasses.%s.parameters.%s: %s is outside %v..%v" $c.chartClass $param $value (first $range) (last $range)) -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "parameterRange" "path" (printf "storageClasses.%s.parameters.%s" $c.chartClass $param) "fields" (dict "value" $value "low" (first $range) "high" (last $range)))) -}}
 {{- end -}}
 {{- end -}}
 {{- range $param := (index $catalog.chartClasses .).premiumV2Only -}}
 {{- if and (index $sc.parameters $param) (not (hasPrefix "PremiumV2_" (toString $sc.parameters.skuName))) -}}
-{{- $errors = append $errors (printf "storageClasses.%s.parameters.%s: only Premium Files v2 has provisioned IOPS and bandwidth; skuName is %s" $c.chartClass $param $sc.parameters.skuName) -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "premiumV2Only" "path" (printf "storageClasses.%s.parameters.%s" $c.chartClass $param) "fields" (dict "sku" $sc.parameters.skuName))) -}}
 {{- end -}}
 {{- end -}}
 {{- if and (eq . "blobFuse") $sc.blockCache.diskSizeMB -}}
-{{- $errors = append $errors "storageClasses.blobFuse.blockCache.diskSizeMB: a blobfuse2 disk cache needs a directory of its own per volume, and a StorageClass gives all its volumes the same mount options; keep 0 (memory only) on this class, or bind existing storage with variant static, where each PersistentVolume gets its own directory" -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "blobDiskCache" "path" "storageClasses.blobFuse.blockCache.diskSizeMB")) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -109,12 +123,12 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- $volume := index $.Values.staticVolumes . -}}
 {{- if eq $.Values.scope "namespace" -}}
 {{- if not $volume.name -}}
-{{- $errors = append $errors (printf "staticVolumes.%s.name: scope is namespace, so this release makes no PersistentVolume: name the one the platform team installed for %s (its NOTES print it)" . $path) -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "namespaceVolume" "path" (printf "staticVolumes.%s.name" .) "fields" (dict "cache" $key))) -}}
 {{- end -}}
 {{- else -}}
 {{- range $field := (index $catalog.staticVolumes .).required -}}
 {{- if not (index $volume $field) -}}
-{{- $errors = append $errors (printf "staticVolumes.%s.%s: required: %s is bound to existing storage" $c.static $field $path) -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "staticRequired" "path" (printf "staticVolumes.%s.%s" $c.static $field) "fields" (dict "cache" $key "title" (index $catalog.drivers $c.driver).title))) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -122,7 +136,7 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- if and (eq $c.static "blob") (ne $.Values.scope "namespace") -}}
 {{- $blob := $.Values.staticVolumes.blob -}}
 {{- if and (ne $blob.protocol "nfs") (eq (empty $blob.secretName) (empty $blob.clientID)) -}}
-{{- $errors = append $errors "staticVolumes.blob.secretName: blobfuse needs exactly one credential reference: secretName or clientID" -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "blobCredential" "path" "staticVolumes.blob.secretName")) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -133,22 +147,23 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- $bc := .Values.storageClasses.blobFuse.blockCache -}}
 {{- $floor := mul (max 11 (mul 2 (int $bc.maxNodeVCPUs))) (int $bc.blockSizeMB) -}}
 {{- if lt (int $bc.poolSizeMB) $floor -}}
-{{- $errors = append $errors (printf "storageClasses.blobFuse.blockCache.poolSizeMB: %v MB cannot hold the blocks blobfuse2 prefetches on a %v-vCPU node (max(11, 2 x vCPUs) x %v MB = %v MB), so it would refuse to mount; set at least %v" (int $bc.poolSizeMB) (int $bc.maxNodeVCPUs) (int $bc.blockSizeMB) $floor $floor) -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "blockCachePool" "path" "storageClasses.blobFuse.blockCache.poolSizeMB" "fields" (dict "pool" (int $bc.poolSizeMB) "vcpus" (int $bc.maxNodeVCPUs) "block" (int $bc.blockSizeMB) "floor" $floor))) -}}
 {{- end -}}
 {{- end -}}
 {{- $d := .Values.modelDownload -}}{{- /* rules._download */ -}}
 {{- if and $d.enabled (eq .Values.scope "cluster") -}}
-{{- $errors = append $errors "modelDownload.enabled: scope cluster makes only StorageClasses and PersistentVolumes; the download Job belongs to the release that makes the claims (scope namespace or release)" -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "downloadInClusterScope" "path" "modelDownload.enabled")) -}}
 {{- end -}}
 {{- if $d.enabled -}}
 {{- if not $d.model -}}
-{{- $errors = append $errors "modelDownload.model: required when modelDownload.enabled is true (a Hugging Face id such as Qwen/Qwen3-0.6B)" -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "downloadModel" "path" "modelDownload.model")) -}}
 {{- end -}}
 {{- if and (not $caches.model.enabled) (not $caches.model.existingClaim) -}}
-{{- $errors = append $errors "modelDownload.enabled: the model cache is disabled and has no existingClaim: nothing to download into" -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "downloadNoCache" "path" "modelDownload.enabled")) -}}
 {{- end -}}
 {{- if and $d.requireCommit (not (regexMatch "^[0-9a-f]{40}$" $d.revision)) -}}
-{{- $errors = append $errors (printf "modelDownload.revision: %q is not a commit SHA and requireCommit is true" $d.revision) -}}
+{{- $given := ternary (printf "\"%s\"" $d.revision) "empty (main)" (ne $d.revision "") -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "downloadRevision" "path" "modelDownload.revision" "fields" (dict "given" $given))) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
