@@ -140,3 +140,10 @@ def test_both_engines_give_the_same_verdict_paths_and_words(values: dict[str, An
     for path, message, hint in reported or set():
         # the same hint; gen-values may put a did-you-mean before it
         assert any(p.path == path and p.message == message and p.hint.endswith(hint) for p in errors), (path, hint)
+
+
+def test_every_rule_message_is_used_by_both_engines() -> None:
+    python = inspect.getsource(rules)
+    for key in CATALOG["ruleMessages"]:
+        assert f'"{key}"' in python, f"rules.py never says ruleMessages.{key}"
+        assert f'"{key}"' in VALIDATE, f"_validate.tpl never says ruleMessages.{key}"
