@@ -19,39 +19,47 @@ pytestmark = pytest.mark.cluster
 NO_PREFLIGHT = ["--set", "preflight.enabled=false"]
 
 
+def run_helm(
+    version: str, kube_config: str, namespace: str, *args: str, check: bool = True, as_user: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """helm against the test cluster in `namespace` (as `as_user`, impersonated, when given)."""
+    cmd = [helmtool.binaries()[version], *args, "-n", namespace, "--kubeconfig", kube_config]
+    cmd += ["--kube-as-user", as_user] if as_user else []
+    return subprocess.run(cmd, capture_output=True, text=True, check=check, timeout=300)
+
+
+def kubectl_run(
+    kube_config: str, *args: str, check: bool = True, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=120,
+    )
+
+
+def kubectl(kube_config: str, *args: str) -> dict[str, Any]:
+    """A kubectl read, parsed."""
+    document: dict[str, Any] = yaml_io.load(kubectl_run(kube_config, *args, "-o", "yaml").stdout)
+    return document
+
+
 @pytest.fixture
 def helm_cluster(kube_cluster: Any, kube_config: str, random_namespace_function_scope: Any, helm_version: str):
     namespace = random_namespace_function_scope.name
 
     def helm(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        cmd = [helmtool.binaries()[helm_version], *args, "-n", namespace, "--kubeconfig", kube_config]
-        return subprocess.run(cmd, capture_output=True, text=True, check=check, timeout=300)
+        return run_helm(helm_version, kube_config, namespace, *args, check=check)
 
     def claims() -> dict[str, dict[str, Any]]:
-        out = subprocess.run(
-            [helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, "get", "pvc", "-n", namespace, "-o", "yaml"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        return {i["metadata"]["name"]: i for i in yaml_io.load(out)["items"]}
+        return {i["metadata"]["name"]: i for i in kubectl(kube_config, "get", "pvc", "-n", namespace)["items"]}
 
     yield helm, claims, namespace
     helm("uninstall", "rel", check=False)
-    subprocess.run(
-        [
-            helmtool.binaries()["kubectl"],
-            "--kubeconfig",
-            kube_config,
-            "delete",
-            "pvc",
-            "--all",
-            "-n",
-            namespace,
-            "--wait=false",
-        ],
-        capture_output=True,
-    )
+    kubectl_run(kube_config, "delete", "pvc", "--all", "-n", namespace, "--wait=false", check=False)
 
 
 def test_lifecycle(helm_cluster: Any) -> None:
@@ -89,16 +97,6 @@ def test_lifecycle(helm_cluster: Any) -> None:
     assert {"model-cache", "compilation-cache"} <= set(claims())
 
 
-def kubectl(kube_config: str, *args: str) -> dict[str, Any]:
-    out = subprocess.run(
-        [helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, *args, "-o", "yaml"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return yaml_io.load(out)
-
-
 def test_static_volume_binds_to_its_claim_and_survives_uninstall(helm_cluster: Any, kube_config: str) -> None:
     helm, claims, namespace = helm_cluster
     prefix = f"t-{namespace}"[:40]  # cluster-scoped names unique per test namespace
@@ -126,32 +124,8 @@ def test_static_volume_binds_to_its_claim_and_survives_uninstall(helm_cluster: A
         assert pv["spec"]["persistentVolumeReclaimPolicy"] == "Retain"
         assert "model-cache" in claims()
     finally:
-        subprocess.run(
-            [
-                helmtool.binaries()["kubectl"],
-                "--kubeconfig",
-                kube_config,
-                "delete",
-                "pvc",
-                "model-cache",
-                "-n",
-                namespace,
-                "--wait=false",
-            ],
-            capture_output=True,
-        )
-        subprocess.run(
-            [
-                helmtool.binaries()["kubectl"],
-                "--kubeconfig",
-                kube_config,
-                "delete",
-                "pv",
-                f"{prefix}-model-cache",
-                "--wait=false",
-            ],
-            capture_output=True,
-        )
+        kubectl_run(kube_config, "delete", "pvc", "model-cache", "-n", namespace, "--wait=false", check=False)
+        kubectl_run(kube_config, "delete", "pv", f"{prefix}-model-cache", "--wait=false", check=False)
 
 
 def test_storage_class_change_is_stopped_by_the_chart(helm_cluster: Any, kube_config: str) -> None:
@@ -173,31 +147,7 @@ def test_storage_class_change_is_stopped_by_the_chart(helm_cluster: Any, kube_co
         assert "storageClasses.lustre.parameters" in changed.stderr and "AMLFS-Durable-Premium-250" in changed.stderr
     finally:
         helm("uninstall", "rel", check=False)
-        subprocess.run(
-            [
-                helmtool.binaries()["kubectl"],
-                "--kubeconfig",
-                kube_config,
-                "delete",
-                "storageclass",
-                f"{prefix}-lustre",
-                "--wait=false",
-            ],
-            capture_output=True,
-        )
-
-
-def kubectl_run(
-    kube_config: str, *args: str, check: bool = True, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [helmtool.binaries()["kubectl"], "--kubeconfig", kube_config, *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=check,
-        timeout=120,
-    )
+        kubectl_run(kube_config, "delete", "storageclass", f"{prefix}-lustre", "--wait=false", check=False)
 
 
 def test_same_release_name_in_two_namespaces(helm_cluster: Any, kube_config: str, helm_version: str) -> None:
@@ -210,8 +160,7 @@ def test_same_release_name_in_two_namespaces(helm_cluster: Any, kube_config: str
 
     def helm_in(ns: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         extra = NO_PREFLIGHT if args[0] in ("install", "upgrade") else []
-        cmd = [helmtool.binaries()[helm_version], *args, "-n", ns, "--kubeconfig", kube_config, *extra]
-        return subprocess.run(cmd, capture_output=True, text=True, check=check, timeout=300)
+        return run_helm(helm_version, kube_config, ns, *args, *extra, check=check)
 
     def classes() -> set[str]:
         items = kubectl(kube_config, "get", "storageclass", "-l", "app.kubernetes.io/instance=dc")["items"]
@@ -271,17 +220,7 @@ def test_namespace_admin_installs_upgrades_and_uninstalls(
     team = ["--set", "scope=namespace", "--set", f"storageClasses.filesNfs.name={platform_class}"]
 
     def as_team(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        cmd = [
-            helmtool.binaries()[helm_version],
-            *args,
-            "-n",
-            namespace,
-            "--kubeconfig",
-            kube_config,
-            "--kube-as-user",
-            user,
-        ]
-        return subprocess.run(cmd, capture_output=True, text=True, check=check, timeout=300)
+        return run_helm(helm_version, kube_config, namespace, *args, check=check, as_user=user)
 
     try:
         denied = as_team("install", "dc", chart, check=False)  # scope release needs cluster rights
