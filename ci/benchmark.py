@@ -7,7 +7,8 @@ and ratios; never fails on them.
   `helm template` of the chart with the same values, measured in alternating pairs,
   as the median of the per-pair ratios, next to its goal;
 - `helm template` of the chart (default values, and with the download Job and
-  customised caches) against the `helm create` scaffold, and what each template costs;
+  customised caches) against the `helm create` scaffold, and what each template costs
+  (instructions counted by valgrind where it is installed: the same on every run);
 - the import-time breakdown of the CLI (`python -X importtime`);
 - validation throughput: specs per second in one process.
 """
@@ -179,29 +180,72 @@ def ratio_line(name: str, a: list[float], b: list[float], goal: float | None) ->
     return f"  {name:38s} {ms(a)} vs {ms(b)}  ratio {per_pair:.2f}{verdict}"
 
 
-def template_costs(helm: str, chart: Path, values: Path, tmp: Path, runs: int) -> None:
-    """What each template costs: the render without it, against the full render."""
-    print(
-        "\nCost of each template (helm template with the download Job and customised caches, Helm 4;"
-        " the render without it, alternated with the full one):"
+# helm under callgrind: garbage collection off, one thread, no asynchronous preemption
+# (its signals stop callgrind), so the count is the same on every run whatever else the
+# machine does (within 0.3%), where wall time moves by 10%.
+COUNTING_ENV = {"GOGC": "off", "GOMAXPROCS": "1", "GODEBUG": "asyncpreemptoff=1"}
+
+
+def instructions(cmd: list[str]) -> int | None:
+    """Instructions `cmd` executes, counted by valgrind's callgrind; None without valgrind."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    proc = subprocess.run(
+        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+        env={**os.environ, **COUNTING_ENV},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
+    found = [line.split()[-1] for line in proc.stderr.splitlines() if "Collected :" in line]
+    return int(found[-1]) if proc.returncode == 0 and found else None
+
+
+def template_costs(helm: str, chart: Path, values: Path, scaffold: Path, tmp: Path, runs: int, count: bool) -> None:
+    """What each template (and the values schema) costs: the render without it, against
+    the full render. Counted in instructions where valgrind is installed, else timed."""
     full = [helm, "template", "x", str(chart), "-f", str(values)]
-    templates = sorted(p.relative_to(chart) for p in (chart / "templates").rglob("*") if p.is_file())
-    for victim in templates + [Path("values.schema.json")]:
-        if victim.name.startswith("_"):
-            continue  # helpers are called by the others; their cost shows there
+    victims = [p.relative_to(chart) for p in (chart / "templates").rglob("*") if p.is_file()]
+    victims = sorted(v for v in victims if not v.name.startswith("_"))  # helpers show in their callers
+    victims.append(Path("values.schema.json"))
+    full_count = instructions(full) if count else None
+    scaffold_count = instructions([helm, "template", "x", str(scaffold)]) if full_count else None
+    if full_count and scaffold_count:
+        print(
+            "\nCost of each template (helm template with the download Job and customised caches, Helm 4), in"
+            f" instructions (valgrind, the same on every run): the full render {full_count / 1e6:,.0f}M, the"
+            f" scaffold {scaffold_count / 1e6:,.0f}M ({full_count / scaffold_count:.2f}x); without each:"
+        )
+    else:
+        print(
+            "\nCost of each template (helm template with the download Job and customised caches, Helm 4; the render"
+            " without it, alternated with the full one; valgrind counts instructions instead where it is installed):"
+        )
+    for victim in victims:
         copy = tmp / "without" / victim.name
         shutil.rmtree(copy, ignore_errors=True)
         shutil.copytree(chart, copy)
         (copy / victim).unlink()
-        t_full, t_without = pairs(full, [helm, "template", "x", str(copy), "-f", str(values)], runs)
-        print(f"  {str(victim):32s} {1000 * (statistics.median(t_full) - statistics.median(t_without)):6.1f} ms")
+        without = [helm, "template", "x", str(copy), "-f", str(values)]
+        if full_count and scaffold_count:
+            saved = full_count - (instructions(without) or full_count)
+            print(f"  {str(victim):32s} {saved / 1e6:6.1f}M  {saved / scaffold_count:5.1%} of the scaffold's render")
+        else:
+            t_full, t_without = pairs(full, without, runs)
+            print(f"  {str(victim):32s} {1000 * (statistics.median(t_full) - statistics.median(t_without)):6.1f} ms")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=21, help="measurements per command (median reported)")
     parser.add_argument("--throughput-seconds", type=float, default=1.0, help="how long to count specs per second")
+    parser.add_argument(
+        "--no-instructions",
+        dest="instructions",
+        action="store_false",
+        help="time the templates instead of counting their instructions with valgrind (about a minute)",
+    )
     args = parser.parse_args()
     # An installed package has bytecode (pip compiles it); an editable checkout run with
     # PYTHONDONTWRITEBYTECODE would recompile every module on every call.
@@ -254,7 +298,9 @@ def main() -> None:
                 GOALS["customised / scaffold"],
             )
         )
-        template_costs(helm["helm4"], CHART, custom, Path(tmp), max(1, args.runs // 3))
+        template_costs(
+            helm["helm4"], CHART, custom, Path(tmp) / "scaffold", Path(tmp), max(1, args.runs // 3), args.instructions
+        )
         import_breakdown(gen)
     print("\nValidation throughput (schema + Azure rules, no output):")
     throughput(args.throughput_seconds)

@@ -4,6 +4,7 @@ still runs and prints its figures."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
@@ -56,7 +57,15 @@ def test_an_invalid_spec_still_gets_jsonschema_messages() -> None:
 
 def test_benchmark_runs_and_prints_its_figures() -> None:
     proc = subprocess.run(
-        [sys.executable, str(helmtool.ROOT / "ci" / "benchmark.py"), "--runs", "1", "--throughput-seconds", "0.1"],
+        [
+            sys.executable,
+            str(helmtool.ROOT / "ci" / "benchmark.py"),
+            "--runs",
+            "1",
+            "--throughput-seconds",
+            "0.1",
+            "--no-instructions",  # counting takes a minute: test_instruction_counts_are_repeatable checks it
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -75,3 +84,18 @@ def test_benchmark_runs_and_prints_its_figures() -> None:
         "per second",
     ):
         assert fragment in proc.stdout, proc.stdout
+
+
+def test_instruction_counts_are_repeatable() -> None:
+    """The benchmark's per-template figures: valgrind's count of helm's instructions, the
+    same on every run; None (and the benchmark times instead) where valgrind is missing."""
+    sys.path.insert(0, str(helmtool.ROOT / "ci"))
+    import benchmark
+
+    cmd = [str(shutil.which("true"))]  # small, so the test is quick; helm takes seconds under valgrind
+    first, second = benchmark.instructions(cmd), benchmark.instructions(cmd)
+    if shutil.which("valgrind") is None:
+        assert first is None
+        return
+    assert first is not None and first > 10_000 and first == second
+    assert benchmark.instructions(["false"]) is None  # a failed command gives no figure
