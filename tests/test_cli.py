@@ -140,7 +140,7 @@ def test_from_lists_claims_a_tier_change_would_need_to_migrate(tmp_path: Path) -
     assert changed.returncode == 0 and yaml_io.load(changed.stdout)["tier"] == "lustre"
     flagged = {line.split("::", 1)[1].split(":", 1)[0] for line in changed.stderr.splitlines()}
     assert "$.caches.model.storageClass" in flagged and "$.caches.model.accessModes" in flagged
-    assert all("new claim" in line for line in changed.stderr.splitlines())
+    assert all("a new name and copy the data across" in line for line in changed.stderr.splitlines())
     assert run("--tier", "lustre", "--from", str(old), "--strict").returncode == 1
     missing = run("--tier", "lustre", "--from", str(tmp_path / "nope.yaml"))
     assert missing.returncode == 1 and "(--from): no such file" in missing.stderr

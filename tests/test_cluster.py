@@ -345,4 +345,4 @@ def test_validate_live_reports_the_charts_message(helm_cluster: Any, kube_config
     assert unchanged.returncode == 0, unchanged.stderr
     forbidden = live({"caches": {**base["caches"], "model": {"storageClass": "-", "accessModes": ["ReadWriteOnce"]}}})
     assert forbidden.returncode == 1
-    assert "$.caches.model.accessModes: error: claim model-cache has" in forbidden.stderr
+    assert "$.caches.model.accessModes: error: claim model-cache has accessModes" in forbidden.stderr

@@ -19,6 +19,7 @@ from dynamo_cache import api, rules
 from dynamo_cache.catalog import CATALOG, TIERS
 
 VALIDATE = (helmtool.CHART / "templates" / "_validate.tpl").read_text()
+GUARD = (helmtool.CHART / "templates" / "_guard.tpl").read_text()
 
 
 def test_every_rule_is_twinned_or_says_why_not() -> None:
@@ -146,4 +147,4 @@ def test_every_rule_message_is_used_by_both_engines() -> None:
     python = inspect.getsource(rules)
     for key in CATALOG["ruleMessages"]:
         assert f'"{key}"' in python, f"rules.py never says ruleMessages.{key}"
-        assert f'"{key}"' in VALIDATE, f"_validate.tpl never says ruleMessages.{key}"
+        assert f'"{key}"' in VALIDATE + GUARD, f"the chart never says ruleMessages.{key}"

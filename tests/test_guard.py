@@ -23,7 +23,7 @@ kind: GuardResult
 cache: {{ $key }}
 {{- $cache := index $caches $key }}
 {{- $expandable := include "dynamo-cache.expandable" (dict "root" $ "cache" $cache) }}
-{{- $args := dict "cache" $cache "live" $sim.live "expandable" $expandable }}
+{{- $args := dict "root" $ "cache" $cache "live" $sim.live "expandable" $expandable }}
 {{- $_ := merge $args (dict "release" $.Release.Name "namespace" $.Release.Namespace) }}
 messages: {{ include "dynamo-cache.guard.compare" $args }}
 {{- end }}
@@ -209,3 +209,30 @@ def test_class_guard(
     assert bool(result["messages"]) == bool(fragments), text
     for fragment in fragments:
         assert fragment in text, text
+
+
+def test_from_predicts_the_guards_own_words(probe_chart: Path, helm_version: str, tmp_path: Path) -> None:
+    """`gen-values --from` (rules.migration) and the chart's guard word a forbidden change
+    alike (catalog.yaml ruleMessages.claimChange): the claim a disk release made, met by
+    files values, gets the same messages from both."""
+    from genvalues import run as gen
+
+    installed = tmp_path / "installed.yaml"
+    assert gen("--tier", "disk", "-o", str(installed)).returncode == 0
+    rendered = helmtool.template(helm_version, installed.read_text(), "dynamo-cache").kinds("PersistentVolumeClaim")
+    live = rendered["model-cache"]
+    live["metadata"]["annotations"] = {
+        "meta.helm.sh/release-name": "dynamo-cache",
+        "meta.helm.sh/release-namespace": "default",
+    }
+    live["status"] = {"phase": "Bound"}
+    (result,) = [
+        d
+        for d in probe(probe_chart, helm_version, {"tier": "files", "simulated": {"model": {"live": live}}})
+        if "cache" in d
+    ]
+    chart = sorted(result["messages"])
+    predicted = gen("--tier", "files", "--from", str(installed))
+    lines = [line.split("::", 1)[1] for line in predicted.stderr.splitlines() if "::$.caches.model." in line]
+    python = sorted(line.replace("$.", "", 1).replace(": warning: ", ": ", 1) for line in lines)
+    assert chart and chart == python

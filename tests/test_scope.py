@@ -195,7 +195,9 @@ def test_validate_live_reports_the_charts_message(kube: Any, helm_version: str, 
     server.put(claim(modes=("ReadWriteOnce",)))
     refused = validate_live(config, tmp_path, {}, helm_version)
     assert refused.returncode == 1, refused.stderr
-    assert "::$.caches.model.accessModes: error: claim model-cache has ReadWriteOnce" in refused.stderr
+    assert "::$.caches.model.accessModes: error: claim model-cache has accessModes ReadWriteOnce" in refused.stderr
+    (line,) = [line for line in refused.stderr.splitlines() if "$.caches.model.accessModes" in line]
+    assert line.count("(hint: ") == 1 and "(hint: give caches.model a new name" in line  # the chart's hint
     assert [p for p in server.requests if "persistentvolumeclaims/model-cache" in p]  # it read the live claim
     allowed = validate_live(config, tmp_path, {"caches": {"model": {"accessModes": ["ReadWriteOnce"]}}}, helm_version)
     assert allowed.returncode == 0, allowed.stderr

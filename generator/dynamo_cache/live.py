@@ -61,8 +61,9 @@ def check(
             collecting = True
             continue
         match = ITEM.match(line) if collecting else None
-        if match:
-            problems.append(Problem(f"$.{match['path']}", ERROR, match["message"]))
+        if match:  # "path: message (hint: hint)", as the chart's dynamo-cache.say writes it
+            message, _, hint = match["message"].partition(" (hint: ")
+            problems.append(Problem(f"$.{match['path']}", ERROR, message, hint[:-1]))
         elif collecting and line.strip():
             collecting = False
     if problems:

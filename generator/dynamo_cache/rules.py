@@ -314,7 +314,11 @@ def _relative_sizes(resolved: dict[str, Cache], spec: dict[str, Any]) -> Iterato
             )
 
 
-def migration(old_spec: dict[str, Any], new_spec: dict[str, Any]) -> list[Problem]:
+def _quoted_class(name: str) -> str:
+    return '""' if name == "-" else f'"{name}"'  # "-" is storageClassName ""
+
+
+def migration(old_spec: dict[str, Any], new_spec: dict[str, Any]) -> list[Problem]:  # twin of _guard.tpl
     """Warnings for claims an upgrade from `old_spec` to `new_spec` cannot change in
     place (PVC specs are immutable except a size increase): each needs a migration."""
     release = new_spec.get("release", old_spec.get("release", "dynamo-cache"))
@@ -326,27 +330,19 @@ def migration(old_spec: dict[str, Any], new_spec: dict[str, Any]) -> list[Proble
         before = old[key]
         if not (before.rendered and after.rendered and before.name == after.name):
             continue
-        changes = [
+        changes = [  # shown as the chart's guard shows the live claim's values
             (leaf, b, a)
             for leaf, b, a in (
-                ("storageClass", before.storage_class, after.storage_class),
+                ("storageClass", _quoted_class(before.storage_class), _quoted_class(after.storage_class)),
                 ("accessModes", ",".join(before.access_modes), ",".join(after.access_modes)),
                 ("volumeMode", before.volume_mode, after.volume_mode),
             )
-            if b != a
+            if b != a and not (leaf == "storageClass" and after.storage_class == "")  # "" = keep the cluster's
         ]
         if before.size and after.size and quantity.parse(after.size) < quantity.parse(before.size):
             changes.append(("size", before.size, after.size))
+        why = CATALOG["ruleMessages"]["claimChange"]["why"]
         for leaf, b, a in changes:
-            problems.append(
-                _p(
-                    key,
-                    leaf,
-                    WARNING,
-                    f"claim {after.name} exists with {leaf} {b}; the new values ask for {a}, which Kubernetes "
-                    "cannot change on an existing claim (helm upgrade will stop with this message)",
-                    f"migrate: set caches.{key}.name to a new claim, copy the data, then delete {after.name}; "
-                    f"or keep {leaf} {b}",
-                )
-            )
+            words = _say("claimChange", name=after.name, leaf=leaf, have=b, want=a, why=why[leaf], cache=key)
+            problems.append(_p(key, leaf, WARNING, *words))
     return problems

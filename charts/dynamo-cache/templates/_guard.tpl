@@ -17,7 +17,7 @@ Usage: {{ include "dynamo-cache.guard" . }}
 {{- range $key := $catalog.cacheOrder -}}
 {{- with index $.dynamoCache.live $key -}}
 {{- $c := index $.dynamoCache.caches $key -}}
-{{- $errors = concat $errors (include "dynamo-cache.guard.compare" (dict "cache" $c "live" . "expandable" (include "dynamo-cache.expandable" (dict "root" $ "cache" $c)) "release" $.Release.Name "namespace" $.Release.Namespace) | fromJsonArray) -}}
+{{- $errors = concat $errors (include "dynamo-cache.guard.compare" (dict "root" $ "cache" $c "live" . "expandable" (include "dynamo-cache.expandable" (dict "root" $ "cache" $c)) "release" $.Release.Name "namespace" $.Release.Namespace) | fromJsonArray) -}}
 {{- end -}}
 {{- end -}}
 {{- range $profile := .dynamoCache.chartClassesMade -}}
@@ -55,9 +55,10 @@ Usage: {{- include "dynamo-cache.liveClaims" . -}}{{- $live := index .dynamoCach
 
 {{/*
 dynamo-cache.guard.compare: the messages (JSON list) for one cache against its live
-claim. Inputs: cache (from dynamo-cache.caches), live (the PVC), expandable ("true",
+claim. Inputs: root, cache (from dynamo-cache.caches), live (the PVC), expandable ("true",
 "false", or "" when unknown: the API server then decides), release, namespace. Kept
-separate so tests can feed it simulated live objects.
+separate so tests can feed it simulated live objects. A change Kubernetes forbids is
+worded by catalog.yaml ruleMessages.claimChange, as `gen-values --from` words it.
 */}}
 {{- define "dynamo-cache.guard.compare" -}}
 {{- $c := .cache -}}
@@ -76,23 +77,23 @@ separate so tests can feed it simulated live objects.
 {{- if eq $wantClass "-" -}}{{- $wantClass = "" -}}{{- end -}}
 {{- $liveClass := $live.spec.storageClassName | default "" -}}
 {{- if and (ne $c.storageClass "") (ne $wantClass $liveClass) -}}
-{{- $errors = append $errors (printf "%s.storageClass: claim %s has storageClassName %q, the values ask for %q; Kubernetes cannot change the class of an existing claim: %s to %q" $path $c.name $liveClass $wantClass $fix $liveClass) -}}
+{{- $errors = append $errors (include "dynamo-cache.guard.change" (dict "args" . "leaf" "storageClass" "have" (printf "%q" $liveClass) "want" (printf "%q" $wantClass))) -}}
 {{- end -}}
 {{- if ne (toJson $c.accessModes) (toJson $live.spec.accessModes) -}}
-{{- $errors = append $errors (printf "%s.accessModes: claim %s has %s, the values ask for %s; access modes of an existing claim cannot change: %s" $path $c.name (join "," $live.spec.accessModes) (join "," $c.accessModes) $fix) -}}
+{{- $errors = append $errors (include "dynamo-cache.guard.change" (dict "args" . "leaf" "accessModes" "have" (join "," $live.spec.accessModes) "want" (join "," $c.accessModes))) -}}
 {{- end -}}
 {{- if and $c.volumeName $live.spec.volumeName (ne $c.volumeName $live.spec.volumeName) -}}
 {{- $errors = append $errors (printf "staticVolumes.%s.name: claim %s is bound to PersistentVolume %s, the values name %s; a claim's volume cannot change: set staticVolumes.%s.name=%s" $c.static $c.name $live.spec.volumeName $c.volumeName $c.static $live.spec.volumeName) -}}
 {{- end -}}
 {{- $liveMode := $live.spec.volumeMode | default "Filesystem" -}}
 {{- if ne $c.volumeMode $liveMode -}}
-{{- $errors = append $errors (printf "%s.volumeMode: claim %s is %s, the values ask for %s; the volume mode of an existing claim cannot change: %s" $path $c.name $liveMode $c.volumeMode $fix) -}}
+{{- $errors = append $errors (include "dynamo-cache.guard.change" (dict "args" . "leaf" "volumeMode" "have" $liveMode "want" $c.volumeMode)) -}}
 {{- end -}}
 {{- $liveSize := $live.spec.resources.requests.storage -}}
 {{- $want := include "dynamo-cache.bytes" $c.size | float64 -}}
 {{- $have := include "dynamo-cache.bytes" $liveSize | float64 -}}
 {{- if lt $want $have -}}
-{{- $errors = append $errors (printf "%s.size: claim %s requests %s, the values ask for %s; a claim can never shrink: keep %s, or %s" $path $c.name $liveSize $c.size $liveSize $fix) -}}
+{{- $errors = append $errors (include "dynamo-cache.guard.change" (dict "args" . "leaf" "size" "have" $liveSize "want" $c.size)) -}}
 {{- else if gt $want $have -}}
 {{- $phase := ($live.status | default dict).phase | default "Pending" -}}
 {{- if ne $phase "Bound" -}}
@@ -103,6 +104,16 @@ separate so tests can feed it simulated live objects.
 {{- end -}}
 {{- end -}}
 {{- toJson $errors -}}
+{{- end -}}
+
+{{/*
+dynamo-cache.guard.change: one change Kubernetes forbids on an existing claim, in the
+words of ruleMessages.claimChange. Inputs: args (guard.compare's), leaf, have, want.
+*/}}
+{{- define "dynamo-cache.guard.change" -}}
+{{- $c := .args.cache -}}
+{{- $why := index .args.root.dynamoCache.catalog.ruleMessages.claimChange.why .leaf -}}
+{{- include "dynamo-cache.say" (dict "root" .args.root "rule" "claimChange" "path" (printf "caches.%s.%s" $c.key .leaf) "fields" (dict "name" $c.name "leaf" .leaf "have" .have "want" .want "why" $why "cache" $c.key)) -}}
 {{- end -}}
 
 {{/*
