@@ -110,3 +110,10 @@ def test_a_wrong_shorthand_fails_generation_naming_where(node: dict[str, Any], m
     with pytest.raises(model.ModelError) as raised:
         model.expand(json.loads(json.dumps(source)))
     assert str(raised.value) == f"values-model.yaml: {message}"
+
+
+def test_every_pattern_is_used() -> None:
+    used = {n["pattern"] for n in walk(model.spec_schema()) if isinstance(n.get("pattern"), str)}
+    used.add(model.pattern("commitSha"))  # rules._download: a pinned revision
+    unused = [name for name, p in model.load()["patterns"].items() if p["regex"] not in used]
+    assert not unused, f"patterns nothing uses: {unused}"
