@@ -27,8 +27,12 @@ def test_every_rule_is_twinned_or_says_why_not() -> None:
     assert called, "rules.check calls no rule?"
     assert called <= set(rules.CHART_TWINS) | set(rules.GEN_VALUES_ONLY), called
     for name in rules.CHART_TWINS:
-        marker = f"rules.{name}" if name.startswith("_") else f"rules.check: {name}"
-        assert marker in VALIDATE, f"{marker} has no counterpart in _validate.tpl"
+        twin = f'define "dynamo-cache.rules.{name.removeprefix("_")}"'
+        assert twin in VALIDATE, f"rules.{name} has no twin in _validate.tpl ({twin})"
+    # and dynamo-cache.validate runs every twin: the variant first, then the list
+    (listed,) = re.findall(r'range \$rule := list ((?:"[a-z_]+" ?)+)', VALIDATE)
+    ran = {"_" + n for n in re.findall(r'"([a-z_]+)"', listed)} | {"_variant"}
+    assert ran == set(rules.CHART_TWINS)
     assert all(len(reason) > 30 for reason in rules.GEN_VALUES_ONLY.values())
 
 

@@ -14,18 +14,19 @@ from .model import pattern
 from .problems import ERROR, WARNING, Problem, nearest
 from .resolve import Cache, caches, lustre_sku, values_of
 
-# Each rule's errors hold in both engines: its twin in templates/_validate.tpl carries a
-# comment naming it ("rules._name") and tests/test_engines.py holds the two equal. A rule
-# that cannot live in the chart says why here.
+# Each rule's errors hold in both engines: its twin in templates/_validate.tpl is the
+# template named after it (rules._access_modes: dynamo-cache.rules.access_modes), both
+# word their problems from catalog.yaml ruleMessages, and tests/test_engines.py holds the
+# two equal. A rule that cannot live in the chart says why here.
 CHART_TWINS = (
     "_variant",
+    "_duplicate_claims",
     "_chart_class_setup",
     "_access_modes",
     "_sizes",
     "_static_setup",
     "_block_cache_pool",
     "_download",
-    "duplicate claim names",
 )
 GEN_VALUES_ONLY = {
     "_classes": "whether a class exists is a fact of the cluster: the chart's preflight checks it online",
@@ -258,6 +259,15 @@ def _classes(c: Cache, declared: set[str]) -> Iterator[Problem]:
         )
 
 
+def _duplicate_claims(resolved: dict[str, Cache]) -> Iterator[Problem]:
+    seen: dict[str, str] = {}
+    for c in resolved.values():
+        if c.rendered and c.name in seen:
+            yield _p(c.key, "name", ERROR, *_say("duplicateClaim", name=c.name, other=seen[c.name]))
+        elif c.rendered:
+            seen[c.name] = c.key
+
+
 def check(spec: dict[str, Any]) -> list[Problem]:
     """Every semantic problem of a schema-valid spec (or values file)."""
     values = values_of(spec)
@@ -268,13 +278,10 @@ def check(spec: dict[str, Any]) -> list[Problem]:
     resolved = caches(values, release, spec.get("namespace") or "default")
     declared = set(spec.get("existingStorageClasses") or [])
     problems += _chart_class_setup(values, {c.chart_class for c in resolved.values() if c.rendered and c.chart_class})
-    seen: dict[str, str] = {}
+    problems += _duplicate_claims(resolved)
     for c in resolved.values():
         if not c.rendered:
             continue
-        if c.name in seen:
-            problems.append(_p(c.key, "name", ERROR, *_say("duplicateClaim", name=c.name, other=seen[c.name])))
-        seen.setdefault(c.name, c.key)
         problems += _access_modes(c, values)
         problems += _sizes(c, values)
         problems += _classes(c, declared)

@@ -26,38 +26,71 @@ Usage: {{ include "dynamo-cache.say" (dict "root" $ "rule" "blockMode" "path" "c
 
 {{/*
 dynamo-cache.validate: every rule the schema cannot express (they depend on the
-preset merge), collected and reported with one `fail`. The same rules, with the
-same catalog data, run in `gen-values validate` before anything reaches helm.
+preset merge), collected and reported with one `fail`. Each rule is a template named
+after its twin in generator/dynamo_cache/rules.py (dynamo-cache.rules.access_modes is
+rules._access_modes), returns its problems as a JSON list, and words them with
+dynamo-cache.say: `gen-values validate` runs the same rules before anything reaches helm.
 Usage: {{ include "dynamo-cache.validate" . }}
 */}}
 {{- define "dynamo-cache.validate" -}}
 {{- include "dynamo-cache.load" . -}}
-{{- $catalog := .dynamoCache.catalog -}}
-{{- $caches := .dynamoCache.caches -}}
+{{- $errors := include "dynamo-cache.rules.variant" . | fromJsonArray -}}
+{{- if not $errors -}}{{- /* the presets depend on the variant: nothing else can be checked without one */ -}}
+{{- range $rule := list "duplicate_claims" "chart_class_setup" "access_modes" "sizes" "static_setup" "block_cache_pool" "download" -}}
+{{- $errors = concat $errors (include (printf "dynamo-cache.rules.%s" $rule) $ | fromJsonArray) -}}
+{{- end -}}
+{{- end -}}
+{{- if $errors -}}
+{{- fail (printf "\n\ndynamo-cache: the values are invalid:\n- %s\n\nRun `gen-values validate VALUES.yaml` for the full explanation and fixes." (join "\n- " $errors)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* dynamo-cache.renderedCaches: the caches that render a claim, in catalog order (JSON list of keys). */}}
+{{- define "dynamo-cache.renderedCaches" -}}
+{{- $keys := list -}}
+{{- range $key := .dynamoCache.catalog.cacheOrder -}}
+{{- $c := index $.dynamoCache.caches $key -}}
+{{- if and $c.enabled (not $c.existingClaim) -}}{{- $keys = append $keys $key -}}{{- end -}}
+{{- end -}}
+{{- toJson $keys -}}
+{{- end -}}
+
+{{- define "dynamo-cache.rules.variant" -}}
 {{- $errors := list -}}
-{{- $tier := index $catalog.tiers .Values.tier -}}
-{{- if and .Values.variant (not (has .Values.variant $tier.variants)) -}}{{- /* rules._variant */ -}}
+{{- $tier := index .dynamoCache.catalog.tiers .Values.tier -}}
+{{- if and .Values.variant (not (has .Values.variant $tier.variants)) -}}
 {{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "variant" "path" "variant" "fields" (dict "tier" .Values.tier "variant" .Values.variant "allowed" (join ", " $tier.variants) "default" $tier.defaultVariant))) -}}
 {{- end -}}
-{{- if not $errors -}}{{- /* the presets depend on the variant: nothing else can be checked without one */ -}}
-{{- $claimNames := dict -}}
-{{- $used := dict -}}
-{{- $checkedClasses := dict -}}
-{{- range $key := $catalog.cacheOrder -}}
-{{- $c := index $caches $key -}}
-{{- $path := printf "caches.%s" $key -}}
-{{- if and $c.enabled (not $c.existingClaim) -}}
-{{- if hasKey $claimNames $c.name -}}{{- /* rules.check: duplicate claim names */ -}}
-{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "duplicateClaim" "path" (printf "%s.name" $path) "fields" (dict "name" $c.name "other" (index $claimNames $c.name)))) -}}
+{{- toJson $errors -}}
 {{- end -}}
+
+{{- define "dynamo-cache.rules.duplicate_claims" -}}
+{{- $errors := list -}}
+{{- $claimNames := dict -}}
+{{- range $key := include "dynamo-cache.renderedCaches" . | fromJsonArray -}}
+{{- $c := index $.dynamoCache.caches $key -}}
+{{- if hasKey $claimNames $c.name -}}{{- /* named after the first cache that has the name */ -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "duplicateClaim" "path" (printf "caches.%s.name" $key) "fields" (dict "name" $c.name "other" (index $claimNames $c.name)))) -}}
+{{- else -}}
 {{- $_ := set $claimNames $c.name $key -}}
-{{- if $c.driver -}}
-{{- $driver := index $catalog.drivers $c.driver -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $errors -}}
+{{- end -}}
+
+{{- define "dynamo-cache.rules.access_modes" -}}
+{{- $catalog := .dynamoCache.catalog -}}
+{{- $errors := list -}}
+{{- range $key := include "dynamo-cache.renderedCaches" . | fromJsonArray -}}
+{{- $c := index $.dynamoCache.caches $key -}}
+{{- $path := printf "caches.%s" $key -}}
+{{- with $c.driver -}}
+{{- $driver := index $catalog.drivers . -}}
 {{- if and (eq $c.volumeMode "Block") (not $driver.blockAllowed) -}}
 {{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "blockMode" "path" (printf "%s.volumeMode" $path) "fields" (dict "storageClass" $c.storageClass "title" $driver.title))) -}}
 {{- end -}}
 {{- if and (eq $c.volumeMode "Block") (eq $c.driver "disk") -}}
-{{- /* rules._access_modes: a shared raw disk needs maxShares >= 2 */ -}}
+{{- /* a shared raw disk needs maxShares >= 2 */ -}}
 {{- $shared := list -}}
 {{- range $mode := list "ReadOnlyMany" "ReadWriteMany" -}}{{- if has $mode $c.accessModes -}}{{- $shared = append $shared $mode -}}{{- end -}}{{- end -}}
 {{- $shares := 1 -}}
@@ -66,62 +99,84 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- $rule := ternary "sharedDisk" "sharedDiskOwnClass" (ne $c.chartClass "") -}}
 {{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" $rule "path" (printf "%s.accessModes" $path) "fields" (dict "mode" (first $shared) "storageClass" $c.storageClass "profile" $c.chartClass))) -}}
 {{- end -}}
-{{- end -}}
-{{- if not (and (eq $c.volumeMode "Block") (eq $c.driver "disk")) -}}{{- /* a raw disk's modes: maxShares, above */ -}}
+{{- else -}}
 {{- range $i, $mode := $c.accessModes -}}
-{{- if not (has $mode $driver.accessModes) -}}
-{{- /* a driver that limits modes says why (catalog drivers.<driver>.modeLimit) */ -}}
+{{- if not (has $mode $driver.accessModes) -}}{{- /* a driver that limits modes says why (catalog drivers.<driver>.modeLimit) */ -}}
 {{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "accessMode" "path" (printf "%s.accessModes[%d]" $path $i) "fields" (dict "storageClass" $c.storageClass "title" $driver.title "mode" $mode "why" $driver.modeLimit.why "fix" $driver.modeLimit.fix))) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- with $driver.maxSize -}}
-{{- /* rules._sizes: the storage's largest size */ -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $errors -}}
+{{- end -}}
+
+{{- define "dynamo-cache.rules.sizes" -}}
+{{- $catalog := .dynamoCache.catalog -}}
+{{- $errors := list -}}
+{{- range $key := include "dynamo-cache.renderedCaches" . | fromJsonArray -}}
+{{- $c := index $.dynamoCache.caches $key -}}
+{{- $path := printf "caches.%s.size" $key -}}
+{{- $driver := index $catalog.drivers ($c.driver | default "none") | default dict -}}
+{{- with $driver.maxSize -}}{{- /* the storage's largest size */ -}}
 {{- $limit := ternary ($driver.maxSizePremiumV2 | default .) . (hasPrefix "PremiumV2" $c.sku) -}}
 {{- if gt (include "dynamo-cache.bytes" $c.size | float64) (include "dynamo-cache.bytes" $limit | float64) -}}
-{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "sizeMax" "path" (printf "%s.size" $path) "fields" (dict "size" $c.size "title" $driver.title "limit" $limit))) -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "sizeMax" "path" $path "fields" (dict "size" $c.size "title" $driver.title "limit" $limit))) -}}
 {{- end -}}
 {{- end -}}
 {{- if eq $c.chartClass "lustre" -}}
 {{- $skuName := index $.Values.storageClasses.lustre.parameters "sku-name" -}}
 {{- $sku := index $catalog.lustre.skus $skuName -}}
-{{- $max := mulf (float64 $sku.maxTiB) 1099511627776.0 -}}
-{{- if gt (include "dynamo-cache.bytes" $c.size | float64) $max -}}
-{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "lustreMax" "path" (printf "%s.size" $path) "fields" (dict "size" $c.size "sku" $skuName "max" $sku.maxTiB))) -}}
+{{- if gt (include "dynamo-cache.bytes" $c.size | float64) (mulf (float64 $sku.maxTiB) 1099511627776.0) -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "lustreMax" "path" $path "fields" (dict "size" $c.size "sku" $skuName "max" $sku.maxTiB))) -}}
 {{- end -}}
 {{- end -}}
-{{- if and $c.chartClass (not (hasKey $checkedClasses $c.chartClass)) -}}
-{{- $_ := set $checkedClasses $c.chartClass true -}}{{- /* once per class, as rules._chart_class_setup */ -}}
-{{- with $c.chartClass -}}
-{{- $sc := index $.Values.storageClasses . -}}
+{{- end -}}
+{{- toJson $errors -}}
+{{- end -}}
+
+{{- define "dynamo-cache.rules.chart_class_setup" -}}
+{{- $catalog := .dynamoCache.catalog -}}
+{{- $errors := list -}}
+{{- $checked := dict -}}
+{{- range $key := include "dynamo-cache.renderedCaches" . | fromJsonArray -}}
+{{- $profile := (index $.dynamoCache.caches $key).chartClass -}}
+{{- if and $profile (not (hasKey $checked $profile)) -}}{{- /* once per class */ -}}
+{{- $_ := set $checked $profile true -}}
+{{- $sc := index $.Values.storageClasses $profile -}}
+{{- $path := printf "storageClasses.%s" $profile -}}
 {{- if and (eq $.Values.scope "namespace") (not $sc.name) -}}
-{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "namespaceClass" "path" (printf "storageClasses.%s.name" .))) -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "namespaceClass" "path" (printf "%s.name" $path))) -}}
 {{- else if and (not $sc.create) (not $sc.name) -}}
-{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "noClassName" "path" (printf "storageClasses.%s.name" .))) -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "noClassName" "path" (printf "%s.name" $path))) -}}
 {{- end -}}
-{{- range $param, $range := (index $catalog.chartClasses .).ranges -}}
-{{- /* rules._chart_class_setup: provisioned figures the disk accepts */ -}}
+{{- range $param, $range := (index $catalog.chartClasses $profile).ranges -}}{{- /* provisioned figures the disk accepts */ -}}
 {{- $value := index $sc.parameters $param -}}
 {{- if and $value (or (lt (int $value) (int (first $range))) (gt (int $value) (int (last $range)))) -}}
-{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "parameterRange" "path" (printf "storageClasses.%s.parameters.%s" $c.chartClass $param) "fields" (dict "value" $value "low" (first $range) "high" (last $range)))) -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "parameterRange" "path" (printf "%s.parameters.%s" $path $param) "fields" (dict "value" $value "low" (first $range) "high" (last $range)))) -}}
 {{- end -}}
 {{- end -}}
-{{- range $param := (index $catalog.chartClasses .).premiumV2Only -}}
+{{- range $param := (index $catalog.chartClasses $profile).premiumV2Only -}}
 {{- if and (index $sc.parameters $param) (not (hasPrefix "PremiumV2_" (toString $sc.parameters.skuName))) -}}
-{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "premiumV2Only" "path" (printf "storageClasses.%s.parameters.%s" $c.chartClass $param) "fields" (dict "sku" $sc.parameters.skuName))) -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "premiumV2Only" "path" (printf "%s.parameters.%s" $path $param) "fields" (dict "sku" $sc.parameters.skuName))) -}}
 {{- end -}}
 {{- end -}}
-{{- if and (eq . "blobFuse") $sc.blockCache.diskSizeMB -}}
+{{- if and (eq $profile "blobFuse") $sc.blockCache.diskSizeMB -}}
 {{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "blobDiskCache" "path" "storageClasses.blobFuse.blockCache.diskSizeMB")) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- if or (eq $c.chartClass "blobFuse") (and (eq $c.static "blob") (ne $.Values.staticVolumes.blob.protocol "nfs")) -}}
-{{- $_ := set $used "blobfuse2" true -}}
+{{- toJson $errors -}}
 {{- end -}}
-{{- with $c.static -}}{{- /* rules._static_setup */ -}}
+
+{{- define "dynamo-cache.rules.static_setup" -}}
+{{- $catalog := .dynamoCache.catalog -}}
+{{- $errors := list -}}
+{{- range $key := include "dynamo-cache.renderedCaches" . | fromJsonArray -}}
+{{- $c := index $.dynamoCache.caches $key -}}
+{{- with $c.static -}}
 {{- $volume := index $.Values.staticVolumes . -}}
-{{- if eq $.Values.scope "namespace" -}}
+{{- if eq $.Values.scope "namespace" -}}{{- /* the platform team's release holds the volume's facts */ -}}
 {{- if not $volume.name -}}
 {{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "namespaceVolume" "path" (printf "staticVolumes.%s.name" .) "fields" (dict "cache" $key))) -}}
 {{- end -}}
@@ -131,43 +186,51 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "staticRequired" "path" (printf "staticVolumes.%s.%s" $c.static $field) "fields" (dict "cache" $key "title" (index $catalog.drivers $c.driver).title))) -}}
 {{- end -}}
 {{- end -}}
-{{- end -}}
-{{- end -}}
-{{- if and (eq $c.static "blob") (ne $.Values.scope "namespace") -}}
-{{- $blob := $.Values.staticVolumes.blob -}}
-{{- if and (ne $blob.protocol "nfs") (eq (empty $blob.secretName) (empty $blob.clientID)) -}}
+{{- if and (eq . "blob") (ne $volume.protocol "nfs") (eq (empty $volume.secretName) (empty $volume.clientID)) -}}
 {{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "blobCredential" "path" "staticVolumes.blob.secretName")) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- toJson $errors -}}
 {{- end -}}
-{{- if $used.blobfuse2 -}}
-{{- /* blobfuse2 refuses to mount when its pool cannot hold the blocks it prefetches (rules._block_cache_pool) */ -}}
+
+{{- /* blobfuse2 refuses to mount when its pool cannot hold the blocks it prefetches */ -}}
+{{- define "dynamo-cache.rules.block_cache_pool" -}}
+{{- $errors := list -}}
+{{- $fuse := false -}}
+{{- range $key := include "dynamo-cache.renderedCaches" . | fromJsonArray -}}
+{{- $c := index $.dynamoCache.caches $key -}}
+{{- if or (eq $c.chartClass "blobFuse") (and (eq $c.static "blob") (ne $.Values.staticVolumes.blob.protocol "nfs")) -}}{{- $fuse = true -}}{{- end -}}
+{{- end -}}
+{{- if $fuse -}}
 {{- $bc := .Values.storageClasses.blobFuse.blockCache -}}
 {{- $floor := mul (max 11 (mul 2 (int $bc.maxNodeVCPUs))) (int $bc.blockSizeMB) -}}
 {{- if lt (int $bc.poolSizeMB) $floor -}}
 {{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "blockCachePool" "path" "storageClasses.blobFuse.blockCache.poolSizeMB" "fields" (dict "pool" (int $bc.poolSizeMB) "vcpus" (int $bc.maxNodeVCPUs) "block" (int $bc.blockSizeMB) "floor" $floor))) -}}
 {{- end -}}
 {{- end -}}
-{{- $d := .Values.modelDownload -}}{{- /* rules._download */ -}}
-{{- if and $d.enabled (eq .Values.scope "cluster") -}}
+{{- toJson $errors -}}
+{{- end -}}
+
+{{- define "dynamo-cache.rules.download" -}}
+{{- $errors := list -}}
+{{- $d := .Values.modelDownload -}}
+{{- $model := .dynamoCache.caches.model -}}
+{{- if $d.enabled -}}
+{{- if eq .Values.scope "cluster" -}}
 {{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "downloadInClusterScope" "path" "modelDownload.enabled")) -}}
 {{- end -}}
-{{- if $d.enabled -}}
 {{- if not $d.model -}}
 {{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "downloadModel" "path" "modelDownload.model")) -}}
 {{- end -}}
-{{- if and (not $caches.model.enabled) (not $caches.model.existingClaim) -}}
+{{- if and (not $model.enabled) (not $model.existingClaim) -}}
 {{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "downloadNoCache" "path" "modelDownload.enabled")) -}}
 {{- end -}}
-{{- if and $d.requireCommit (not (regexMatch "^[0-9a-f]{40}$" $d.revision)) -}}
+{{- if and $d.requireCommit (not (regexMatch "^[0-9a-f]{40}$" $d.revision)) -}}{{- /* else a warning: NOTES */ -}}
 {{- $given := ternary (printf "\"%s\"" $d.revision) "empty (main)" (ne $d.revision "") -}}
 {{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "downloadRevision" "path" "modelDownload.revision" "fields" (dict "given" $given))) -}}
 {{- end -}}
 {{- end -}}
-{{- end -}}
-{{- if $errors -}}
-{{- fail (printf "\n\ndynamo-cache: the values are invalid:\n- %s\n\nRun `gen-values validate VALUES.yaml` for the full explanation and fixes." (join "\n- " $errors)) -}}
-{{- end -}}
+{{- toJson $errors -}}
 {{- end -}}
