@@ -17,6 +17,8 @@ import yaml_io
 pytestmark = pytest.mark.cluster
 # The test cluster has no CSI drivers: tests about something else turn the preflight off.
 NO_PREFLIGHT = ["--set", "preflight.enabled=false"]
+# storageClassName "" on every claim: each binds only to a matching PV, so it works on any cluster
+NO_CLASS = [arg for key in ("model", "compilation", "perf") for arg in ("--set", f"caches.{key}.storageClass=-")]
 
 
 def run_helm(
@@ -65,23 +67,16 @@ def helm_cluster(kube_cluster: Any, kube_config: str, random_namespace_function_
 def test_lifecycle(helm_cluster: Any) -> None:
     helm, claims, _ = helm_cluster
     chart = str(helmtool.CHART)
-    # "-" = storageClassName "": binds only to a matching PV, so it works on any cluster
-    base = [
-        "--set",
-        "caches.model.storageClass=-",
-        "--set",
-        "caches.compilation.storageClass=-",
-        "--set",
-        "caches.perf.storageClass=-",
-    ]
-    helm("install", "rel", chart, *base)
+    helm("install", "rel", chart, *NO_CLASS)
     assert set(claims()) == {"model-cache", "compilation-cache", "perf-cache"}
 
-    forbidden = helm("upgrade", "rel", chart, *base, "--set", "caches.model.accessModes={ReadWriteOnce}", check=False)
+    forbidden = helm(
+        "upgrade", "rel", chart, *NO_CLASS, "--set", "caches.model.accessModes={ReadWriteOnce}", check=False
+    )
     assert forbidden.returncode != 0
     assert "caches.model.accessModes" in forbidden.stderr and "immutable" not in forbidden.stderr
 
-    pending_grow = helm("upgrade", "rel", chart, *base, "--set", "caches.model.size=200Gi", check=False)
+    pending_grow = helm("upgrade", "rel", chart, *NO_CLASS, "--set", "caches.model.size=200Gi", check=False)
     assert pending_grow.returncode != 0 and "not Bound" in pending_grow.stderr
 
     helm("uninstall", "rel")
@@ -90,10 +85,10 @@ def test_lifecycle(helm_cluster: Any) -> None:
     assert "model-cache" in left and "compilation-cache" in left
     assert "perf-cache" not in left or left["perf-cache"]["metadata"].get("deletionTimestamp")
 
-    other = helm("install", "other", chart, *base, check=False)
+    other = helm("install", "other", chart, *NO_CLASS, check=False)
     assert other.returncode != 0 and 'belongs to release "rel"' in other.stderr
 
-    helm("install", "rel", chart, *base)
+    helm("install", "rel", chart, *NO_CLASS)
     assert {"model-cache", "compilation-cache"} <= set(claims())
 
 
@@ -326,17 +321,7 @@ def test_validate_live_reports_the_charts_message(helm_cluster: Any, kube_config
 
     helm, _claims, namespace = helm_cluster
     base = {"caches": {k: {"storageClass": "-"} for k in ("model", "compilation", "perf")}}
-    helm(
-        "install",
-        "rel",
-        str(helmtool.CHART),
-        "--set",
-        "caches.model.storageClass=-",
-        "--set",
-        "caches.compilation.storageClass=-",
-        "--set",
-        "caches.perf.storageClass=-",
-    )
+    helm("install", "rel", str(helmtool.CHART), *NO_CLASS)
 
     def live(values: dict[str, Any]) -> subprocess.CompletedProcess[str]:
         return validate_live(values, tmp_path, namespace, "rel", kube_config, helmtool.binaries()["helm4"])

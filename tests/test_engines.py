@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import helmtool
 import yaml_io
-from dynamo_cache import api, rules
+from dynamo_cache import api, live, rules
 from dynamo_cache.catalog import CATALOG, TIERS
 
 VALIDATE = (helmtool.CHART / "templates" / "_validate.tpl").read_text()
@@ -110,15 +110,12 @@ values_strategy = st.fixed_dictionaries(
 
 
 def chart_problems(values: dict[str, Any]) -> set[tuple[str, str, str]] | None:
-    """(path, message, hint) of each problem the chart's validation reports, or None when
-    the chart renders."""
+    """(path, message, hint) of each problem the chart's validation reports (read as
+    `validate --live` reads them), or None when the chart renders."""
     run = helmtool.template("helm4", yaml_io.dump(values))
     if run.returncode == 0:
         return None
-    found = set()
-    for path, text in re.findall(r"^- ([A-Za-z0-9_.\[\]-]+): (.*)$", run.stderr, re.MULTILINE):
-        message, _, hint = text.partition(" (hint: ")
-        found.add(("$." + path, message, hint[:-1]))
+    found = {(p.path, p.message, p.hint) for p in live.chart_problems(run.stderr)}
     assert found or "values don't meet the specifications" in run.stderr, run.stderr  # a schema refusal
     return found
 

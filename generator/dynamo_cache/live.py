@@ -30,6 +30,24 @@ def _helm_major(helm: str) -> int:
     return int(match.group(1)) if match else 0
 
 
+def chart_problems(stderr: str) -> list[Problem]:
+    """The problems in the chart's collected failures on helm's stderr: each item is
+    "- path: message (hint: hint)", as the chart's dynamo-cache.say writes it."""
+    problems = []
+    collecting = False
+    for line in stderr.splitlines():
+        if any(header in line for header in HEADERS):
+            collecting = True
+            continue
+        match = ITEM.match(line) if collecting else None
+        if match:
+            message, _, hint = match["message"].partition(" (hint: ")
+            problems.append(Problem(f"$.{match['path']}", ERROR, message, hint[:-1]))
+        elif collecting and line.strip():
+            collecting = False
+    return problems
+
+
 def check(
     values_text: str,
     release: str,
@@ -54,18 +72,7 @@ def check(
         raise LiveError(f"cannot run {binary}: {exc}") from None
     if proc.returncode == 0:
         return []
-    problems = []
-    collecting = False
-    for line in proc.stderr.splitlines():
-        if any(header in line for header in HEADERS):
-            collecting = True
-            continue
-        match = ITEM.match(line) if collecting else None
-        if match:  # "path: message (hint: hint)", as the chart's dynamo-cache.say writes it
-            message, _, hint = match["message"].partition(" (hint: ")
-            problems.append(Problem(f"$.{match['path']}", ERROR, message, hint[:-1]))
-        elif collecting and line.strip():
-            collecting = False
+    problems = chart_problems(proc.stderr)
     if problems:
         return problems
     first = next((line for line in proc.stderr.splitlines() if line.strip()), "no output")

@@ -78,7 +78,8 @@ Usage: {{ include "dynamo-cache.className" (dict "root" $ "profile" "lustre") }}
 dynamo-cache.load: computes, once per render, what the templates read, and keeps it in
 the root context as .dynamoCache: catalog (the JSON parsed once), clusterPrefix, labels
 (the common ones), classNames (profile -> class name), caches (presets and values
-merged), chartClassesMade. Helm renders every
+merged), rendered (the keys of the caches that render a claim, in catalog order),
+chartClassesMade. Helm renders every
 template of a chart, NOTES included, with one root map, so every later include is free:
 parsing the catalog in each helper cost most of a render. Nothing may modify what it
 holds (copy first, as pvc.yaml does with annotations).
@@ -96,6 +97,12 @@ Usage: {{- include "dynamo-cache.load" $ -}}{{- $caches := $.dynamoCache.caches 
 {{- $labels := include "dynamo-cache.commonLabels" . | fromJson -}}
 {{- $_ := set . "dynamoCache" (dict "catalog" $catalog "classNames" $names "clusterPrefix" $prefix "labels" $labels) -}}
 {{- include "dynamo-cache.mergeCaches" . -}}
+{{- $rendered := list -}}{{- /* the caches that render a claim, in catalog order */ -}}
+{{- range $key := $catalog.cacheOrder -}}
+{{- $c := index $.dynamoCache.caches $key -}}
+{{- if and $c.enabled (not $c.existingClaim) -}}{{- $rendered = append $rendered $key -}}{{- end -}}
+{{- end -}}
+{{- $_ := set .dynamoCache "rendered" $rendered -}}
 {{- include "dynamo-cache.findClassesMade" . -}}
 {{- end -}}
 {{- end -}}

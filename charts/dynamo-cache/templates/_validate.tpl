@@ -45,16 +45,6 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- end -}}
 {{- end -}}
 
-{{/* dynamo-cache.renderedCaches: the caches that render a claim, in catalog order (JSON list of keys). */}}
-{{- define "dynamo-cache.renderedCaches" -}}
-{{- $keys := list -}}
-{{- range $key := .dynamoCache.catalog.cacheOrder -}}
-{{- $c := index $.dynamoCache.caches $key -}}
-{{- if and $c.enabled (not $c.existingClaim) -}}{{- $keys = append $keys $key -}}{{- end -}}
-{{- end -}}
-{{- toJson $keys -}}
-{{- end -}}
-
 {{- define "dynamo-cache.rules.variant" -}}
 {{- $errors := list -}}
 {{- $tier := index .dynamoCache.catalog.tiers .Values.tier -}}
@@ -67,7 +57,7 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- define "dynamo-cache.rules.duplicate_claims" -}}
 {{- $errors := list -}}
 {{- $claimNames := dict -}}
-{{- range $key := include "dynamo-cache.renderedCaches" . | fromJsonArray -}}
+{{- range $key := .dynamoCache.rendered -}}
 {{- $c := index $.dynamoCache.caches $key -}}
 {{- if hasKey $claimNames $c.name -}}{{- /* named after the first cache that has the name */ -}}
 {{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "duplicateClaim" "path" (printf "caches.%s.name" $key) "fields" (dict "name" $c.name "other" (index $claimNames $c.name)))) -}}
@@ -81,7 +71,7 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- define "dynamo-cache.rules.access_modes" -}}
 {{- $catalog := .dynamoCache.catalog -}}
 {{- $errors := list -}}
-{{- range $key := include "dynamo-cache.renderedCaches" . | fromJsonArray -}}
+{{- range $key := .dynamoCache.rendered -}}
 {{- $c := index $.dynamoCache.caches $key -}}
 {{- $path := printf "caches.%s" $key -}}
 {{- with $c.driver -}}
@@ -114,7 +104,7 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- define "dynamo-cache.rules.sizes" -}}
 {{- $catalog := .dynamoCache.catalog -}}
 {{- $errors := list -}}
-{{- range $key := include "dynamo-cache.renderedCaches" . | fromJsonArray -}}
+{{- range $key := .dynamoCache.rendered -}}
 {{- $c := index $.dynamoCache.caches $key -}}
 {{- $path := printf "caches.%s.size" $key -}}
 {{- $driver := index $catalog.drivers ($c.driver | default "none") | default dict -}}
@@ -139,7 +129,7 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- $catalog := .dynamoCache.catalog -}}
 {{- $errors := list -}}
 {{- $checked := dict -}}
-{{- range $key := include "dynamo-cache.renderedCaches" . | fromJsonArray -}}
+{{- range $key := .dynamoCache.rendered -}}
 {{- $profile := (index $.dynamoCache.caches $key).chartClass -}}
 {{- if and $profile (not (hasKey $checked $profile)) -}}{{- /* once per class */ -}}
 {{- $_ := set $checked $profile true -}}
@@ -172,7 +162,7 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- define "dynamo-cache.rules.static_setup" -}}
 {{- $catalog := .dynamoCache.catalog -}}
 {{- $errors := list -}}
-{{- range $key := include "dynamo-cache.renderedCaches" . | fromJsonArray -}}
+{{- range $key := .dynamoCache.rendered -}}
 {{- $c := index $.dynamoCache.caches $key -}}
 {{- with $c.static -}}
 {{- $volume := index $.Values.staticVolumes . -}}
@@ -199,7 +189,7 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- define "dynamo-cache.rules.block_cache_pool" -}}
 {{- $errors := list -}}
 {{- $fuse := false -}}
-{{- range $key := include "dynamo-cache.renderedCaches" . | fromJsonArray -}}
+{{- range $key := .dynamoCache.rendered -}}
 {{- $c := index $.dynamoCache.caches $key -}}
 {{- if or (eq $c.chartClass "blobFuse") (and (eq $c.static "blob") (ne $.Values.staticVolumes.blob.protocol "nfs")) -}}{{- $fuse = true -}}{{- end -}}
 {{- end -}}
