@@ -44,7 +44,8 @@ def _pattern(patterns: dict[str, Any], name: str, where: str) -> str:
     return regex
 
 
-def _fill(text: str, fields: dict[str, Any]) -> str:
+def fill(text: str, fields: dict[str, Any]) -> str:
+    """text with each {field} replaced (the values model's forEach items, rule messages)."""
     return re.sub(_FIELD, lambda m: str(fields[m.group(1)]), text)
 
 
@@ -79,7 +80,7 @@ def _expand(
     if isinstance(node, list):
         return [_expand(item, patterns, entry, fields, f"{where}[{i}]") for i, item in enumerate(node)]
     if isinstance(node, str):
-        return _fill(node, fields) if fields else node
+        return fill(node, fields) if fields else node
     if not isinstance(node, dict):
         return node
     out: dict[str, Any] = {}
@@ -114,7 +115,7 @@ def _expand(
 
 def _fill_all(value: Any, fields: dict[str, Any]) -> Any:
     if isinstance(value, str):
-        return _fill(value, fields) if fields else value
+        return fill(value, fields) if fields else value
     if isinstance(value, list):
         return [_fill_all(v, fields) for v in value]
     if isinstance(value, dict):

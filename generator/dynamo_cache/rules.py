@@ -10,7 +10,7 @@ from typing import Any
 
 from . import quantity
 from .catalog import CATALOG
-from .model import pattern
+from .model import fill, pattern
 from .problems import ERROR, WARNING, Problem, nearest
 from .resolve import Cache, caches, lustre_sku, values_of
 
@@ -44,11 +44,7 @@ def _say(rule: str, **fields: object) -> tuple[str, str]:
     """(message, hint) of a rule both engines apply: catalog.yaml ruleMessages.<rule> with
     its {fields} filled, the words the chart's dynamo-cache.say prints too."""
     words = CATALOG["ruleMessages"][rule]
-
-    def fill(text: str) -> str:
-        return re.sub(r"\{(\w+)\}", lambda m: str(fields[m.group(1)]), text)
-
-    return fill(words["message"]), fill(words.get("hint", ""))
+    return fill(words["message"], fields), fill(words.get("hint", ""), fields)
 
 
 def _access_modes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
