@@ -11,6 +11,8 @@ import sys
 import pytest
 
 import helmtool
+from dynamo_cache.cli import main
+from genvalues import cli_runner
 
 
 def imported(*args: str, stdin: str | None = None) -> set[str]:
@@ -53,6 +55,28 @@ def test_help_imports_no_library_core() -> None:
 
 def test_an_invalid_spec_still_gets_jsonschema_messages() -> None:
     assert "jsonschema" in imported("--tier", "files", "--set", "caches.model.size=lots")
+
+
+@pytest.mark.parametrize(
+    "args, code",
+    [(["--tier", "lustre"], 0), (["--tier", "files", "--set", "caches.model.size=lots"], 1), (["--tier", "nope"], 2)],
+    ids=["ok", "invalid", "usage"],
+)
+def test_exit_skips_the_collectors_passes_and_nothing_else(args: list[str], code: int) -> None:
+    """run() freezes the collector as it returns (ci/benchmark.py measures what that saves);
+    the output is still whole and atexit handlers still run, whatever the exit code."""
+    probe = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0, file=sys.stderr))\n"
+        "from dynamo_cache.cli import run\n"
+        f"sys.argv = ['gen-values', *{args!r}]\n"
+        "run()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert proc.returncode == code, proc.stderr
+    assert proc.stderr.rstrip().endswith("frozen True"), proc.stderr
+    if code == 0:
+        assert proc.stdout == cli_runner().invoke(main, args).stdout  # whole, to the last byte
 
 
 def test_benchmark_runs_and_prints_its_figures() -> None:
