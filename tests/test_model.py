@@ -117,3 +117,47 @@ def test_every_pattern_is_used() -> None:
     used.add(model.pattern("commitSha"))  # rules._download: a pinned revision
     unused = [name for name, p in model.load()["patterns"].items() if p["regex"] not in used]
     assert not unused, f"patterns nothing uses: {unused}"
+
+
+def resolved(node: Any, definitions: dict[str, Any]) -> Any:
+    """node with each `$ref` to a definition replaced by the definition (plus the use's own keywords)."""
+    if isinstance(node, list):
+        return [resolved(item, definitions) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        name = node["$ref"].removeprefix("#/definitions/")
+        return {**definitions[name], **{k: v for k, v in node.items() if k != "$ref"}}
+    return {k: resolved(v, definitions) for k, v in node.items()}
+
+
+def test_the_shipped_schema_is_the_model_with_its_repeated_leaves_shared() -> None:
+    """values.schema.json accepts exactly what the model says: written out again, its
+    references give the model's schema, descriptions included."""
+    shipped = json.loads((ROOT / "charts" / "dynamo-cache" / "values.schema.json").read_text())
+    definitions = shipped.pop("definitions")
+    del shipped["$comment"]
+    assert resolved(shipped, definitions) == model.chart_schema()
+    refs = [n["$ref"] for n in walk(shipped) if "$ref" in n]
+    assert len(refs) >= 2 * len(definitions) >= 30  # every definition is used at least twice
+    assert {r.removeprefix("#/definitions/") for r in refs} == set(definitions)
+    assert {"tags", "quantityOrNull", "Retain|Delete", "|privateEndpoint"} <= set(definitions)
+
+
+def test_leaves_used_once_stay_in_place() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "a": {"type": "string", "pattern": "^/[^,\\s]*$", "description": "A."},
+            "b": {"type": "string", "pattern": "^/[^,\\s]*$", "description": "B."},
+            "c": {"type": "string", "enum": ["x"], "description": "C."},
+            "d": {"type": "string", "description": "D."},
+        },
+    }
+    shared = model.shared_leaves(schema)
+    assert shared["definitions"] == {"absolutePath": {"type": "string", "pattern": "^/[^,\\s]*$"}}
+    assert shared["properties"]["a"] == {"$ref": "#/definitions/absolutePath", "description": "A."}
+    assert shared["properties"]["b"] == {"$ref": "#/definitions/absolutePath", "description": "B."}
+    assert shared["properties"]["c"] == schema["properties"]["c"]
+    assert shared["properties"]["d"] == schema["properties"]["d"]
+    assert "definitions" not in schema  # the model's own schema is left as it was

@@ -115,7 +115,7 @@ def outputs(root: Path) -> dict[Path, str]:
         Path(f"{DATA_DIR}/values-model.json"): _json({"$comment": schema_header, **model.load()}),
         CHART / "README.md": chart_readme(values_yaml, readme_header),
         CHART / "templates/_catalog.tpl": catalog_tpl,
-        CHART / "values.schema.json": _json({"$comment": schema_header, **model.chart_schema()}),
+        CHART / "values.schema.json": _json({"$comment": schema_header, **model.shared_leaves(model.chart_schema())}),
         CHART / "values.yaml": values_yaml,
         Path("schemas/dynamo-cache-spec.schema.json"): _json({"$comment": schema_header, **model.spec_schema()}),
         README: readme_blocks((root / README).read_text("utf-8")),

@@ -187,6 +187,67 @@ def chart_schema() -> dict[str, Any]:
     return schema
 
 
+def _leaf_key(node: dict[str, Any]) -> str | None:
+    """What a leaf accepts (its keywords but its description), for leaves worth sharing:
+    those with a pattern or an enum to compile."""
+    if "properties" in node or not ("pattern" in node or "enum" in node):
+        return None
+    return json.dumps({k: v for k, v in node.items() if k != "description"}, sort_keys=True)
+
+
+def _definition_name(leaf: dict[str, Any], names_of_regexes: dict[str, str]) -> str:
+    """A name that says what the leaf accepts: its pattern's name (quantityOrNull,
+    optionalNameMax253) or its enum (Retain|Delete; |privateEndpoint is "" or privateEndpoint)."""
+    if "pattern" in leaf:
+        name = names_of_regexes[leaf["pattern"]]
+        if "maxLength" in leaf:
+            name += f"Max{leaf['maxLength']}"
+    else:
+        name = "|".join(leaf["enum"])
+    return name + ("OrNull" if isinstance(leaf["type"], list) and "null" in leaf["type"] else "")
+
+
+def shared_leaves(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema as the chart ships it: each leaf written more than once (a pattern or an
+    enum with the same keywords) is defined once under `definitions` and each use is a
+    `$ref` that keeps its own description. Helm compiles values.schema.json on every
+    render; compiling the tags regex once instead of seven times is about 3% of a
+    `helm template` (ci/benchmark.py). Validation is the same (tests/test_model.py)."""
+    uses: dict[str, list[dict[str, Any]]] = {}
+
+    def collect(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                collect(item)
+        elif isinstance(node, dict):
+            for key, child in node.items():
+                if key == "properties":
+                    for leaf in child.values():
+                        if (leaf_key := _leaf_key(leaf)) is not None:
+                            uses.setdefault(leaf_key, []).append(leaf)
+                collect(child)
+
+    out = copy.deepcopy(schema)
+    collect(out)
+    names_of_regexes = {p["regex"]: name for name, p in load()["patterns"].items()}
+    definitions = {}
+    for leaf_key, leaves in uses.items():
+        if len(leaves) < 2:
+            continue
+        name = _definition_name(leaves[0], names_of_regexes)
+        if name in definitions:
+            raise ModelError(f"values.schema.json: two shared leaves would both be named {name!r}")
+        definitions[name] = json.loads(leaf_key)
+        for leaf in leaves:
+            description = leaf.get("description")
+            leaf.clear()
+            leaf["$ref"] = f"#/definitions/{name}"
+            if description:
+                leaf["description"] = description
+    out["definitions"] = dict(sorted(definitions.items()))
+    return out
+
+
 def spec_schema() -> dict[str, Any]:
     """The high-level spec: any values file, plus facts about where it will go."""
     schema = chart_schema()
