@@ -5,7 +5,8 @@ and ratios; never fails on them.
 
 - every user-facing gen-values command (--tier, validate, snippet, plan) against
   `helm template` of the chart with the same values, measured in alternating pairs,
-  as the median of the per-pair ratios, next to its goal;
+  as the median of the per-pair ratios (with the range it would likely span on another
+  run: one machine's noise moves it by a few percent), next to its goal;
 - `helm template` of the chart (default values, and with the download Job and
   customised caches) against the `helm create` scaffold, and what each template costs
   (instructions counted by valgrind where it is installed: the same on every run);
@@ -175,10 +176,21 @@ dynamo: {backend: sglang, workers: [prefill, decode]}
 GOALS = {"gen-values / helm template": 1.0, "default / scaffold": 1.25, "customised / scaffold": 1.35}
 
 
+def spread(ratios: list[float]) -> str:
+    """Where the median would land on another run of the same machine: the middle 90% of
+    the medians of 1,000 resamples of the pairs (fixed seed, so the figure is repeatable)."""
+    if len(ratios) < 2:
+        return ""
+    rng = random.Random(0)
+    medians = sorted(statistics.median(rng.choices(ratios, k=len(ratios))) for _ in range(1000))
+    return f" ({medians[50]:.2f}-{medians[949]:.2f})"
+
+
 def ratio_line(name: str, a: list[float], b: list[float], goal: float | None) -> str:
-    per_pair = statistics.median(x / y for x, y in zip(a, b, strict=True))
+    ratios = [x / y for x, y in zip(a, b, strict=True)]
+    per_pair = statistics.median(ratios)
     verdict = "" if goal is None else (f"  meets <= {goal:.2f}" if per_pair <= goal else f"  MISSES <= {goal:.2f}")
-    return f"  {name:38s} {ms(a)} vs {ms(b)}  ratio {per_pair:.2f}{verdict}"
+    return f"  {name:38s} {ms(a)} vs {ms(b)}  ratio {per_pair:.2f}{spread(ratios):12s}{verdict}"
 
 
 # helm under callgrind: garbage collection off, one thread, no asynchronous preemption

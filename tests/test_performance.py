@@ -4,6 +4,7 @@ still runs and prints its figures."""
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -77,6 +78,17 @@ def test_exit_skips_the_collectors_passes_and_nothing_else(args: list[str], code
     assert proc.stderr.rstrip().endswith("frozen True"), proc.stderr
     if code == 0:
         assert proc.stdout == cli_runner().invoke(main, args).stdout  # whole, to the last byte
+
+
+def test_benchmark_ratio_shows_its_spread() -> None:
+    spec = importlib.util.spec_from_file_location("benchmark", helmtool.ROOT / "ci" / "benchmark.py")
+    assert spec and spec.loader
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    assert benchmark.spread([1.3] * 9) == " (1.30-1.30)"
+    low, high = (float(x) for x in benchmark.spread([1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6]).strip(" ()").split("-"))
+    assert 1.0 <= low < 1.3 < high <= 1.6
+    assert benchmark.spread([1.2]) == ""  # one run (the smoke test): no spread to speak of
 
 
 def test_benchmark_runs_and_prints_its_figures() -> None:
