@@ -215,6 +215,47 @@ def instructions(cmd: list[str]) -> int | None:
     return int(found[-1]) if proc.returncode == 0 and found else None
 
 
+def without_source_lines(manifests: str) -> str:
+    return "".join(line for line in manifests.splitlines(keepends=True) if not line.startswith("# Source: "))
+
+
+def static_copy(helm: str, chart: Path, dest: Path) -> Path:
+    """A copy of the chart without values.schema.json whose templates are replaced by the
+    very output they render with default values, as static text."""
+    rendered = subprocess.run([helm, "template", "x", str(chart)], check=True, capture_output=True, text=True).stdout
+    shutil.copytree(chart, dest)
+    (dest / "values.schema.json").unlink()
+    shutil.rmtree(dest / "templates")
+    (dest / "templates").mkdir()
+    (dest / "templates" / "static.yaml").write_text(without_source_lines(rendered))
+    return dest
+
+
+def render_phases(helm: str, chart: Path, scaffold: Path, tmp: Path) -> None:
+    """Where a render with default values goes, by difference of counted instructions: the
+    chart without values.schema.json, then with its templates replaced by the output they
+    render (static_copy: what Helm does with the output and values.yaml stays, the
+    templates' own parsing and running goes), then the scaffold."""
+    full = instructions([helm, "template", "x", str(chart)])
+    if full is None:
+        return
+    shutil.rmtree(tmp / "phases", ignore_errors=True)
+    no_schema = tmp / "phases" / "no-schema"
+    shutil.copytree(chart, no_schema)
+    (no_schema / "values.schema.json").unlink()
+    static = static_copy(helm, chart, tmp / "phases" / "static")
+    counts = [instructions([helm, "template", "x", str(c)]) or 0 for c in (no_schema, static, scaffold)]
+    print("\nWhere a render with default values goes (Helm 4, instructions, by difference):")
+    for name, count in (
+        ("the scaffold's whole render (Helm's start-up and a trivial chart)", counts[2]),
+        ("+ Helm handling this chart's output and loading its values.yaml", counts[1] - counts[2]),
+        ("+ parsing and running this chart's templates, NOTES.txt included", counts[0] - counts[1]),
+        ("+ compiling values.schema.json and checking the values", full - counts[0]),
+        ("= this chart's render", full),
+    ):
+        print(f"  {name:68s} {count / 1e6:6.1f}M")
+
+
 def template_costs(helm: str, chart: Path, values: Path, scaffold: Path, tmp: Path, runs: int, count: bool) -> None:
     """What each template (and the values schema) costs: the render without it, against
     the full render. Counted in instructions where valgrind is installed, else timed."""
@@ -311,6 +352,8 @@ def main() -> None:
                 GOALS["customised / scaffold"],
             )
         )
+        if args.instructions:
+            render_phases(helm["helm4"], CHART, Path(tmp) / "scaffold", Path(tmp))
         template_costs(
             helm["helm4"], CHART, custom, Path(tmp) / "scaffold", Path(tmp), max(1, args.runs // 3), args.instructions
         )

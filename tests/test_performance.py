@@ -8,6 +8,7 @@ import importlib.util
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -81,14 +82,38 @@ def test_exit_skips_the_collectors_passes_and_nothing_else(args: list[str], code
 
 
 def test_benchmark_ratio_shows_its_spread() -> None:
-    spec = importlib.util.spec_from_file_location("benchmark", helmtool.ROOT / "ci" / "benchmark.py")
-    assert spec and spec.loader
-    benchmark = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(benchmark)
+    benchmark = load_benchmark()
     assert benchmark.spread([1.3] * 9) == " (1.30-1.30)"
     low, high = (float(x) for x in benchmark.spread([1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6]).strip(" ()").split("-"))
     assert 1.0 <= low < 1.3 < high <= 1.6
     assert benchmark.spread([1.2]) == ""  # one run (the smoke test): no spread to speak of
+
+
+def load_benchmark():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("benchmark", helmtool.ROOT / "ci" / "benchmark.py")
+    assert spec and spec.loader
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    return benchmark
+
+
+def test_the_static_copy_renders_what_the_chart_renders(tmp_path: Path) -> None:
+    """render_phases credits the templates with the difference between the chart and its
+    static copy: the copy must hand Helm the very same output."""
+    benchmark = load_benchmark()
+    helm = helmtool.binaries()["helm4"]
+    static = benchmark.static_copy(helm, helmtool.CHART, tmp_path / "static")
+    assert not (static / "values.schema.json").exists()
+    assert [p.name for p in (static / "templates").iterdir()] == ["static.yaml"]
+    chart, copy = (
+        subprocess.run([helm, "template", "x", str(c)], check=True, capture_output=True, text=True).stdout
+        for c in (helmtool.CHART, static)
+    )
+    assert "kind: PersistentVolumeClaim" in chart and "helm.sh/hook: test" in chart
+    documents = [  # each document byte for byte; Helm spaces them its own way
+        [doc.strip() for doc in benchmark.without_source_lines(text).split("---\n")] for text in (chart, copy)
+    ]
+    assert documents[0] == documents[1]
 
 
 def test_benchmark_runs_and_prints_its_figures() -> None:
