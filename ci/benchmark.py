@@ -219,12 +219,17 @@ def without_source_lines(manifests: str) -> str:
     return "".join(line for line in manifests.splitlines(keepends=True) if not line.startswith("# Source: "))
 
 
+def copy_without_schema(chart: Path, dest: Path) -> Path:
+    shutil.copytree(chart, dest)
+    (dest / "values.schema.json").unlink()
+    return dest
+
+
 def static_copy(helm: str, chart: Path, dest: Path) -> Path:
     """A copy of the chart without values.schema.json whose templates are replaced by the
     very output they render with default values, as static text."""
     rendered = subprocess.run([helm, "template", "x", str(chart)], check=True, capture_output=True, text=True).stdout
-    shutil.copytree(chart, dest)
-    (dest / "values.schema.json").unlink()
+    copy_without_schema(chart, dest)
     shutil.rmtree(dest / "templates")
     (dest / "templates").mkdir()
     (dest / "templates" / "static.yaml").write_text(without_source_lines(rendered))
@@ -240,9 +245,7 @@ def render_phases(helm: str, chart: Path, scaffold: Path, tmp: Path) -> None:
     if full is None:
         return
     shutil.rmtree(tmp / "phases", ignore_errors=True)
-    no_schema = tmp / "phases" / "no-schema"
-    shutil.copytree(chart, no_schema)
-    (no_schema / "values.schema.json").unlink()
+    no_schema = copy_without_schema(chart, tmp / "phases" / "no-schema")
     static = static_copy(helm, chart, tmp / "phases" / "static")
     counts = [instructions([helm, "template", "x", str(c)]) or 0 for c in (no_schema, static, scaffold)]
     print("\nWhere a render with default values goes (Helm 4, instructions, by difference):")

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -81,20 +82,21 @@ def test_exit_skips_the_collectors_passes_and_nothing_else(args: list[str], code
         assert proc.stdout == cli_runner().invoke(main, args).stdout  # whole, to the last byte
 
 
+def load_benchmark() -> ModuleType:
+    """ci/benchmark.py is a script, not a package module: loaded from its path."""
+    spec = importlib.util.spec_from_file_location("benchmark", helmtool.ROOT / "ci" / "benchmark.py")
+    assert spec and spec.loader
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    return benchmark
+
+
 def test_benchmark_ratio_shows_its_spread() -> None:
     benchmark = load_benchmark()
     assert benchmark.spread([1.3] * 9) == " (1.30-1.30)"
     low, high = (float(x) for x in benchmark.spread([1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6]).strip(" ()").split("-"))
     assert 1.0 <= low < 1.3 < high <= 1.6
     assert benchmark.spread([1.2]) == ""  # one run (the smoke test): no spread to speak of
-
-
-def load_benchmark():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("benchmark", helmtool.ROOT / "ci" / "benchmark.py")
-    assert spec and spec.loader
-    benchmark = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(benchmark)
-    return benchmark
 
 
 def test_the_static_copy_renders_what_the_chart_renders(tmp_path: Path) -> None:
