@@ -8,8 +8,10 @@ and ratios; never fails on them.
   as the median of the per-pair ratios (with the range it would likely span on another
   run: one machine's noise moves it by a few percent), next to its goal;
 - `helm template` of the chart (default values, and with the download Job and
-  customised caches) against the `helm create` scaffold, and what each template costs
-  (instructions counted by valgrind where it is installed: the same on every run);
+  customised caches) against the `helm create` scaffold, where a render goes (the
+  scaffold, Helm's handling of the output, the templates, the values schema) and what each
+  template costs (instructions counted by valgrind where it is installed: the same on
+  every run);
 - the import-time breakdown of the CLI (`python -X importtime`);
 - validation throughput: specs per second in one process.
 """
