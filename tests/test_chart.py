@@ -40,6 +40,24 @@ def test_no_values_gives_three_claims_and_the_tuned_files_class(helm_version: st
     assert "helm.sh/resource-policy" not in claims["perf-cache"]["metadata"].get("annotations", {})
 
 
+@pytest.mark.parametrize(
+    ("values", "kept"),
+    [
+        ("", True),  # the kept model cache uses the class
+        ("caches:\n  model: {keep: false}\n  compilation: {keep: false}\n", False),
+        ("caches:\n  model: {keep: false}\n", True),  # the kept compilation cache still uses it
+        ("scope: cluster\n", True),  # the platform's class: the teams' kept claims use it
+    ],
+)
+def test_a_class_is_kept_with_the_kept_claims_that_use_it(helm_version: str, values: str, kept: bool) -> None:
+    """Uninstall must not delete the class of a kept claim: a kept claim still Pending
+    could never be provisioned, and a Bound one could no longer grow."""
+    (storage_class,) = helmtool.template(helm_version, values).kinds("StorageClass").values()
+    annotations = storage_class["metadata"].get("annotations", {})
+    assert (annotations.get("helm.sh/resource-policy") == "keep") == kept
+    assert ("Prune=false,Delete=false" in annotations.get("argocd.argoproj.io/sync-options", "")) == kept
+
+
 def test_builtin_variant_creates_nothing_cluster_scoped(helm_version: str) -> None:
     run = helmtool.template(helm_version, "variant: builtin\n")
     assert {d["kind"] for d in run.docs} == {"PersistentVolumeClaim"}

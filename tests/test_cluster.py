@@ -1,18 +1,23 @@
 """Lifecycle on a real cluster: install, grow, forbidden change, uninstall keeps
-the kept claims, reinstall adopts them. Runs only with --kubeconfig PATH (any
-conformant cluster: claims may stay Pending, so no provisioner is needed)."""
+the kept claims and their classes, reinstall adopts them. Runs only with --kubeconfig
+PATH, on any conformant cluster, with or without a provisioner that binds claims: a
+step that needs a Bound claim waits for it (and skips, saying so, where nothing binds);
+a step that needs a Pending claim makes one that must stay Pending (a class with
+WaitForFirstConsumer, or storageClassName "" with no volume to match)."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 import helmtool
 import yaml_io
+from dynamo_cache import quantity
 
 pytestmark = pytest.mark.cluster
 # The test cluster has no CSI drivers: tests about something else turn the preflight off.
@@ -47,6 +52,50 @@ def kubectl(kube_config: str, *args: str) -> dict[str, Any]:
     """A kubectl read, parsed."""
     document: dict[str, Any] = yaml_io.load(kubectl_run(kube_config, *args, "-o", "yaml").stdout)
     return document
+
+
+def apply(kube_config: str, document: dict[str, Any]) -> None:
+    kubectl_run(kube_config, "apply", "-f", "-", stdin=yaml_io.dump(document))
+
+
+def wait_for_claim(
+    kube_config: str, namespace: str, name: str, done: Callable[[dict[str, Any]], bool], timeout: float = 60
+) -> dict[str, Any] | None:
+    """The claim once `done(claim)` holds, or None after `timeout` seconds (the caller says
+    what that means: fail, or skip where the cluster has no provisioner)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        claim = kubectl(kube_config, "get", "pvc", name, "-n", namespace)
+        if done(claim):
+            return claim
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(1)
+
+
+def phase(claim: dict[str, Any]) -> str:
+    return str(claim.get("status", {}).get("phase", "Pending"))
+
+
+def bound_or_skip(kube_config: str, namespace: str, name: str, driver: str) -> dict[str, Any]:
+    """Wait for a claim to bind; skip the test, naming the claim, where nothing binds it."""
+    claim = wait_for_claim(kube_config, namespace, name, lambda c: phase(c) == "Bound")
+    if claim is None:
+        pytest.skip(f"claim {name} in {namespace} stayed Pending for 60 s: no provisioner binds {driver} claims here")
+    return claim
+
+
+def csi_driver(name: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "storage.k8s.io/v1",
+        "kind": "CSIDriver",
+        "metadata": {"name": name},
+        "spec": {"attachRequired": False, "podInfoOnMount": True},
+    }
+
+
+def exists(kube_config: str, kind: str, name: str) -> bool:
+    return kubectl_run(kube_config, "get", kind, name, check=False).returncode == 0
 
 
 @pytest.fixture
@@ -90,6 +139,74 @@ def test_lifecycle(helm_cluster: Any) -> None:
 
     helm("install", "rel", chart, *NO_CLASS)
     assert {"model-cache", "compilation-cache"} <= set(claims())
+
+
+def kept_class_lifecycle(
+    helm: Callable[..., subprocess.CompletedProcess[str]],
+    kube_config: str,
+    namespace: str,
+    driver: str,
+    class_name: str,
+    args: list[str],
+) -> None:
+    """uninstall -> the kept claim's class is still there (and provisions it if it was
+    Pending) -> reinstall adopts claim and class -> the claim grows."""
+    chart = str(helmtool.CHART)
+    helm("install", "rel", chart, *args)
+    claim = kubectl(kube_config, "get", "pvc", "model-cache", "-n", namespace)
+    helm("uninstall", "rel")
+    kept = kubectl(kube_config, "get", "storageclass", class_name)
+    assert kept["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
+    if not exists(kube_config, "csidriver", driver):  # the claim was Pending: now its driver comes
+        assert phase(kubectl(kube_config, "get", "pvc", "model-cache", "-n", namespace)) == "Pending"
+        apply(kube_config, csi_driver(driver))
+    bound = bound_or_skip(kube_config, namespace, "model-cache", driver)  # provisioned through the kept class
+    helm("install", "rel", chart, *args)  # adopts both
+    adopted = kubectl(kube_config, "get", "pvc", "model-cache", "-n", namespace)
+    assert adopted["metadata"]["uid"] == claim["metadata"]["uid"] == bound["metadata"]["uid"]
+    assert kubectl(kube_config, "get", "storageclass", class_name)["metadata"]["uid"] == kept["metadata"]["uid"]
+    size = adopted["spec"]["resources"]["requests"]["storage"]
+    bigger = quantity.human(2 * quantity.parse(size))
+    helm("upgrade", "rel", chart, *args, "--set", f"caches.model.size={bigger}")
+    grown = wait_for_claim(
+        kube_config,
+        namespace,
+        "model-cache",
+        lambda c: quantity.parse(c.get("status", {}).get("capacity", {}).get("storage", "0")) >= quantity.parse(bigger),
+    )
+    assert grown is not None, f"claim model-cache in {namespace} did not grow from {size} to {bigger} within 60 s"
+
+
+@pytest.mark.parametrize(
+    ("tier", "driver", "suffix"),
+    [("blob", "blob.csi.azure.com", "blob-fuse"), ("files", "file.csi.azure.com", "files-nfs")],
+)
+def test_a_kept_claim_keeps_its_class(helm_cluster: Any, kube_config: str, tier: str, driver: str, suffix: str) -> None:
+    """A kept claim outlives `helm uninstall` with its StorageClass: a claim still Pending
+    then is provisioned afterwards (where the tier's CSIDriver is missing at install, the
+    test creates it after the uninstall), a Bound one can grow after a reinstall."""
+    helm, _claims, namespace = helm_cluster
+    prefix = f"t-{namespace}"[:40]
+    class_name = f"{prefix}-{suffix}"
+    had_driver = exists(kube_config, "csidriver", driver)
+    args = [
+        *("--set", f"tier={tier}", "--set", f"fullnameOverride={prefix}"),
+        *("--set", "caches.compilation.enabled=false", "--set", "caches.perf.enabled=false"),
+        *NO_PREFLIGHT,
+    ]
+    try:
+        kept_class_lifecycle(helm, kube_config, namespace, driver, class_name, args)
+    finally:
+        helm("uninstall", "rel", check=False)
+        volume = kubectl_run(
+            kube_config, "get", "pvc", "model-cache", "-n", namespace, "-o", "jsonpath={.spec.volumeName}", check=False
+        ).stdout
+        kubectl_run(kube_config, "delete", "pvc", "model-cache", "-n", namespace, "--wait=false", check=False)
+        if volume:
+            kubectl_run(kube_config, "delete", "pv", volume, "--wait=false", check=False)
+        kubectl_run(kube_config, "delete", "storageclass", class_name, "--wait=false", check=False)
+        if not had_driver:
+            kubectl_run(kube_config, "delete", "csidriver", driver, "--wait=false", check=False)
 
 
 def test_static_volume_binds_to_its_claim_and_survives_uninstall(helm_cluster: Any, kube_config: str) -> None:
@@ -152,32 +269,39 @@ def test_same_release_name_in_two_namespaces(helm_cluster: Any, kube_config: str
     other = f"{namespace}-b"[:63]
     kubectl_run(kube_config, "create", "namespace", other)
     chart = str(helmtool.CHART)
+    mine, theirs = f"dc-dynamo-cache-{namespace}-files-nfs", f"dc-dynamo-cache-{other}-files-nfs"
 
     def helm_in(ns: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         extra = NO_PREFLIGHT if args[0] in ("install", "upgrade") else []
         return run_helm(helm_version, kube_config, ns, *args, *extra, check=check)
 
-    def classes() -> set[str]:
+    def classes() -> dict[str, dict[str, Any]]:
         items = kubectl(kube_config, "get", "storageclass", "-l", "app.kubernetes.io/instance=dc")["items"]
-        return {i["metadata"]["name"] for i in items}
+        return {i["metadata"]["name"]: i for i in items}
 
     try:
         helm_in(namespace, "install", "dc", chart)
         helm_in(other, "install", "dc", chart)  # failed before: "invalid ownership metadata"
-        mine, theirs = f"dc-dynamo-cache-{namespace}-files-nfs", f"dc-dynamo-cache-{other}-files-nfs"
-        assert {mine, theirs} <= classes()
-        helm_in(other, "upgrade", "dc", chart, "--set", "caches.perf.size=60Gi")
+        assert {mine, theirs} <= set(classes())
+        # an upgrade that changes every object's labels, allowed whatever the claims' phase
+        helm_in(other, "upgrade", "dc", chart, "--set", "commonLabels.team=b")
+        now = classes()
+        assert now[theirs]["metadata"]["labels"].get("team") == "b"
+        assert "team" not in now[mine]["metadata"]["labels"]
+        before = now[theirs]["metadata"]["resourceVersion"]
         helm_in(namespace, "uninstall", "dc")
         left = classes()
-        assert theirs in left and mine not in left
+        assert left[theirs]["metadata"]["resourceVersion"] == before  # untouched
+        assert left[mine]["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"  # kept with its claims
         theirs_claims = kubectl(kube_config, "get", "pvc", "-n", other)["items"]
         assert {c["metadata"]["name"] for c in theirs_claims} == {"model-cache", "compilation-cache", "perf-cache"}
-        helm_in(other, "upgrade", "dc", chart)  # still upgradable: nothing of it was touched
+        helm_in(other, "upgrade", "dc", chart, "--set", "commonLabels.team=b")  # still upgradable: nothing was touched
     finally:
         helm_in(namespace, "uninstall", "dc", check=False)
         helm_in(other, "uninstall", "dc", check=False)
+        kubectl_run(kube_config, "delete", "pvc", "--all", "-n", other, "--wait=false", check=False)
         kubectl_run(kube_config, "delete", "namespace", other, "--wait=false", check=False)
-        for name in (f"dc-dynamo-cache-{namespace}-files-nfs", f"dc-dynamo-cache-{other}-files-nfs"):
+        for name in (mine, theirs):
             kubectl_run(kube_config, "delete", "storageclass", name, "--wait=false", check=False)
 
 
@@ -190,29 +314,34 @@ def test_namespace_admin_installs_upgrades_and_uninstalls(
     _helm, claims, namespace = helm_cluster
     user = f"{namespace}-admin"
     platform_class = f"{namespace}-platform-nfs"[:63]
+    waiting_class = f"{namespace}-first-consumer"[:63]  # its claims stay Pending: no pod ever uses them here
     kubectl_run(
         kube_config, "create", "rolebinding", "team-admin", "--clusterrole=admin", f"--user={user}", "-n", namespace
     )
-    # the platform team's class, created with the test's own rights
-    kubectl_run(
-        kube_config,
-        "apply",
-        "-f",
-        "-",
-        stdin=yaml_io.dump(
+    # the platform team's classes, created with the test's own rights
+    for name, binding in ((platform_class, "Immediate"), (waiting_class, "WaitForFirstConsumer")):
+        apply(
+            kube_config,
             {
                 "apiVersion": "storage.k8s.io/v1",
                 "kind": "StorageClass",
-                "metadata": {"name": platform_class},
+                "metadata": {"name": name},
                 "provisioner": "file.csi.azure.com",
                 "parameters": {"skuName": "Premium_LRS", "protocol": "nfs"},
                 "reclaimPolicy": "Retain",
+                "volumeBindingMode": binding,
                 "allowVolumeExpansion": True,
-            }
-        ),
-    )
+            },
+        )
     chart = str(helmtool.CHART)
-    team = ["--set", "scope=namespace", "--set", f"storageClasses.filesNfs.name={platform_class}"]
+    team = [
+        "--set",
+        "scope=namespace",
+        "--set",
+        f"storageClasses.filesNfs.name={platform_class}",
+        "--set",
+        f"caches.perf.storageClass={waiting_class}",
+    ]
 
     def as_team(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return run_helm(helm_version, kube_config, namespace, *args, check=check, as_user=user)
@@ -229,15 +358,21 @@ def test_namespace_admin_installs_upgrades_and_uninstalls(
             "upgrade", "dc", chart, *team, "--set", "caches.model.accessModes={ReadWriteOnce}", check=False
         )
         assert refused.returncode != 0 and "caches.model.accessModes" in refused.stderr
-        pending = as_team("upgrade", "dc", chart, *team, "--set", "caches.model.size=200Gi", check=False)
-        assert pending.returncode != 0 and "not Bound" in pending.stderr  # no provisioner here: Pending
+        assert phase(claims()["perf-cache"]) == "Pending"  # WaitForFirstConsumer, and no pod
+        pending = as_team("upgrade", "dc", chart, *team, "--set", "caches.perf.size=200Gi", check=False)
+        assert pending.returncode != 0 and "claim perf-cache is Pending" in pending.stderr
+        assert "not Bound" in pending.stderr
         as_team("uninstall", "dc")
         assert "model-cache" in claims()  # kept
         as_team("install", "dc", chart, *team)  # reinstall adopts the kept claims
         assert set(claims()) == {"model-cache", "compilation-cache", "perf-cache"}
+        bound_or_skip(kube_config, namespace, "model-cache", "file.csi.azure.com")
+        as_team("upgrade", "dc", chart, *team, "--set", "caches.model.size=200Gi")  # a namespace admin grows it
+        assert claims()["model-cache"]["spec"]["resources"]["requests"]["storage"] == "200Gi"
     finally:
         as_team("uninstall", "dc", check=False)
-        kubectl_run(kube_config, "delete", "storageclass", platform_class, "--wait=false", check=False)
+        for name in (platform_class, waiting_class):
+            kubectl_run(kube_config, "delete", "storageclass", name, "--wait=false", check=False)
 
 
 def test_preflight_and_doctor_see_a_missing_driver(helm_cluster: Any, kube_config: str, tmp_path: Any) -> None:

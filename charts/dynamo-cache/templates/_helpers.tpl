@@ -343,22 +343,27 @@ when the claim can be shared; node-local caches become per-pod ephemeral volumes
 {{/*
 dynamo-cache.findClassesMade: the storageClasses profiles whose class this release
 makes (a rendered cache uses it, its create is true, and the scope is not namespace),
-in catalog order, into .dynamoCache.chartClassesMade (by dynamo-cache.load).
+in catalog order, into .dynamoCache.chartClassesMade (by dynamo-cache.load); those a
+kept cache uses into .dynamoCache.chartClassesKept: a kept claim keeps its class, so a
+claim still Pending at uninstall can be provisioned and a Bound one can grow.
 */}}
 {{- define "dynamo-cache.findClassesMade" -}}
 {{- $catalog := .dynamoCache.catalog -}}
 {{- $caches := .dynamoCache.caches -}}
 {{- $made := list -}}
+{{- $kept := list -}}
 {{- if ne .Values.scope "namespace" -}}
 {{- range $profile := $catalog.chartClassOrder -}}
 {{- range $c := $caches -}}
-{{- if and $c.enabled (not $c.existingClaim) (eq $c.chartClass $profile) (index $.Values.storageClasses $profile).create (not (has $profile $made)) -}}
-{{- $made = append $made $profile -}}
+{{- if and $c.enabled (not $c.existingClaim) (eq $c.chartClass $profile) (index $.Values.storageClasses $profile).create -}}
+{{- if not (has $profile $made) -}}{{- $made = append $made $profile -}}{{- end -}}
+{{- if and $c.keep (not (has $profile $kept)) -}}{{- $kept = append $kept $profile -}}{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
 {{- $_ := set .dynamoCache "chartClassesMade" $made -}}
+{{- $_ := set .dynamoCache "chartClassesKept" $kept -}}
 {{- end -}}
 
 {{/*
