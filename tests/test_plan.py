@@ -166,7 +166,10 @@ def test_cli_json() -> None:
     [
         ([], 2),
         (["--model-size", "140GB", "--params", "8B"], 2),
-        (["--params", "lots"], 1),
+        (["--params", "lots"], 2),  # a flag's value: usage
+        (["--params", "70"], 2),  # no unit: 70 parameters is a typo
+        (["--model-size", "0GB"], 2),
+        (["--params", "70B", "--dtype", "bf8"], 2),
         (["--model-size", "140GB", "--vm", "x"], 1),
         (["--model-size", "140GB", "--replicas", "0"], 2),
     ],

@@ -6,6 +6,8 @@ from typing import Any, BinaryIO, NamedTuple
 
 from . import loader, rules, schema_check
 from . import problems as P
+from .catalog import CATALOG
+from .resolve import SPEC_ONLY_KEYS
 
 
 class Result(NamedTuple):
@@ -25,10 +27,15 @@ def load_spec(name: str | None, overrides: dict[str, Any], stdin: BinaryIO | Non
     document: dict[str, Any] = {}
     if name is not None:
         try:
-            document = loader.load_mapping(name, stdin)
+            document = loader.load_mapping(name, stdin, SPEC_ONLY_KEYS)
         except loader.InputError as exc:
-            return Result(source, None, [P.Problem("$", P.ERROR, str(exc))])
-    return check_document(_apply(document, overrides), source)
+            return Result(source, None, [P.Problem(exc.path, P.ERROR, str(exc))])
+    spec = _apply(document, overrides)
+    tier = overrides.get("tier")
+    if tier in CATALOG["tiers"] and "variant" not in overrides and spec.get("variant"):
+        if spec["variant"] not in CATALOG["tiers"][tier]["variants"]:
+            del spec["variant"]  # the file's variant was its own tier's: the new tier's default applies
+    return check_document(spec, source)
 
 
 def check_document(spec: dict[str, Any], source: str = "<spec>") -> Result:

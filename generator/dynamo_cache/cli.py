@@ -279,7 +279,7 @@ def _write_output(name: str, text: str, force: bool) -> int:
     "(helm template --dry-run=server, which creates nothing). For CI before Argo CD syncs.",
 )
 @click.option("-n", "--namespace", help="Namespace of the release (--live; default: the file's namespace).")
-@click.option("--release", default="dynamo-cache", show_default=True, help="Release name (--live).")
+@click.option("--release", help="Release name (--live; default: the file's release, else dynamo-cache).")
 @click.option("--kubeconfig", metavar="PATH", help="kubeconfig for --live (default: helm's).")
 @click.option("--context", metavar="NAME", help="kubeconfig context for --live.")
 @click.option("--chart", metavar="CHART", help="Chart for --live (default: the chart installed with gen-values).")
@@ -291,7 +291,7 @@ def validate(
     files: tuple[str, ...],
     live: bool,
     namespace: str | None,
-    release: str,
+    release: str | None,
     kubeconfig: str | None,
     context: str | None,
     chart: str | None,
@@ -313,8 +313,11 @@ def validate(
     collected = []
     for name in files:
         result = api.load_spec(name, {})
+        unchecked = OK
+        if result.spec is not None:
+            release_of_file = release or result.spec.get("release") or "dynamo-cache"
         if live and result.ok:
-            result, unchecked = _check_live(result, namespace, release, kubeconfig, context, chart, helm_binary)
+            result, unchecked = _check_live(result, namespace, release_of_file, kubeconfig, context, chart, helm_binary)
             code = max(code, unchecked)
         if fmt == "json":
             collected += [{"file": result.source, **p._asdict()} for p in result.problems]
@@ -326,9 +329,16 @@ def validate(
                 spec = result.spec
                 tier = spec.get("tier") or CATALOG["defaultTier"]
                 variant = spec.get("variant") or CATALOG["tiers"][tier]["defaultVariant"]
+                if unchecked != OK:  # "ok" only for what was checked
+                    click.echo(
+                        f"valid, live release {release_of_file} NOT checked: {result.source} "
+                        f"(tier {tier}, variant {variant})",
+                        err=True,
+                    )
+                    continue
                 click.echo(
                     f"ok: {result.source} (tier {tier}, variant {variant}"
-                    f"{', live release ' + release if live else ''})",
+                    f"{', live release ' + release_of_file if live else ''})",
                     err=True,
                 )
     if fmt == "json":
@@ -458,7 +468,11 @@ def generate(ctx: click.Context, check: bool, root_dir: str) -> None:
 @click.option("--model-size", metavar="SIZE", help="Size of the model's files, e.g. 140GB or 65Gi.")
 @click.option("--params", metavar="COUNT", help="Parameter count instead of a size, e.g. 70B (with --dtype).")
 @click.option(
-    "--dtype", default="bf16", show_default=True, help="Bytes per parameter: fp32, bf16, fp16, fp8, int8, int4, fp4."
+    "--dtype",
+    type=Choice(list(CATALOG["performance"]["dtypeBytes"])),
+    default="bf16",
+    show_default=True,
+    help="Bytes per parameter (with --params).",
 )
 @click.option(
     "--replicas", type=click.IntRange(min=1), default=1, show_default=True, help="Replicas that start together."
@@ -499,7 +513,11 @@ def plan(
             "give the model size (--model-size 140GB) or its parameter count (--params 70B --dtype bf16)"
         )
     try:
-        result = planner.plan(planner.model_bytes(model_size, params, dtype), replicas, vm, lustre_sku, target_s)
+        nbytes = planner.model_bytes(model_size, params, dtype)
+    except planner.PlanError as exc:  # a flag's value: a usage error
+        raise click.UsageError(str(exc)) from None
+    try:
+        result = planner.plan(nbytes, replicas, vm, lustre_sku, target_s)
     except planner.PlanError as exc:
         click.echo(f"gen-values plan: {exc}", err=True)
         ctx.exit(INVALID)

@@ -16,7 +16,7 @@ from .catalog import CATALOG
 
 MB = Decimal(10**6)
 MiB = Decimal(2**20)
-PARAMS = re.compile(r"^([0-9]+(?:\.[0-9]+)?)\s*([KMBT]?)$", re.IGNORECASE)
+PARAMS = re.compile(r"^([0-9]{1,30}(?:\.[0-9]{1,30})?)\s*([KMBT])$", re.IGNORECASE)  # a unit: 70 alone is a typo
 PARAM_UNITS = {"": 1, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
 
 
@@ -59,17 +59,25 @@ def model_bytes(size: str | None = None, params: str | None = None, dtype: str =
         raise PlanError("give the model size (--model-size 140GB) or its parameter count (--params 70B --dtype bf16)")
     if size is not None:
         try:
-            return int(quantity.parse_model_size(size))
-        except ValueError as exc:
-            raise PlanError(f"--model-size {size!r}: {exc}") from None
+            nbytes = int(quantity.parse_model_size(size))
+        except ValueError:
+            raise PlanError(
+                f"--model-size {size!r}: expected a size with its unit, such as 140GB, 65Gi or 1.5TB"
+            ) from None
+        if nbytes <= 0:
+            raise PlanError(f"--model-size {size!r}: a model has more than 0 bytes")
+        return nbytes
     match = PARAMS.match(params or "")
     if not match:
-        raise PlanError(f"--params {params!r}: expected a count such as 70B, 8B or 1.5T")
+        raise PlanError(f"--params {params!r}: expected a count with its unit, such as 70B, 8B, 500M or 1.5T")
     per = CATALOG["performance"]["dtypeBytes"]
     if dtype not in per:
         raise PlanError(f"--dtype {dtype!r}: allowed: {', '.join(per)}")
     count = Decimal(match.group(1)) * PARAM_UNITS[match.group(2).upper()]
-    return int(count * Decimal(str(per[dtype])))
+    nbytes = int(count * Decimal(str(per[dtype])))
+    if nbytes <= 0:
+        raise PlanError(f"--params {params!r}: a model has more than 0 parameters")
+    return nbytes
 
 
 def _seconds(total_bytes: Decimal, mbps: float | None) -> float | None:

@@ -13,9 +13,11 @@ SUFFIXES = {**BINARY, **DECIMAL}
 # RE2-compatible (no look-ahead), so Helm's schema engines accept the same pattern.
 # A unit is required: a bare number is bytes to Kubernetes, and "size: 100" is never what
 # anyone means by a cache.
-PATTERN = r"^([1-9][0-9]*(\.[0-9]+)?|0\.[0-9]*[1-9][0-9]*)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)$"
+# At most 30 digits each side of the point: more is no storage anyone has, and an
+# integer that long costs nothing to hold.
+PATTERN = r"^([1-9][0-9]{0,29}(\.[0-9]{1,30})?|0\.[0-9]{0,29}[1-9][0-9]{0,29})(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)$"
 # How people write a model's size: 140GB, 65Gi, 1.5TB, 300 GiB (a unit is required).
-MODEL_SIZE = r"^[0-9]+(\.[0-9]+)? ?([KkMmGgTtPp][Ii]?[Bb]?)$"
+MODEL_SIZE = r"^[0-9]{1,30}(\.[0-9]{1,30})? ?([KkMmGgTtPp][Ii]?[Bb]?)$"
 _RE = re.compile(PATTERN)
 GiB = 2**30
 TiB = 2**40
@@ -34,7 +36,7 @@ def _bytes(number: str, multiplier: int) -> int:
 
 def parse(text: str) -> int:
     """Bytes in `text`; ValueError when it is not a positive quantity."""
-    match = _RE.match(text) if isinstance(text, str) and len(text) <= 64 else None
+    match = _RE.match(text) if isinstance(text, str) else None
     if not match:
         raise ValueError(f"not a Kubernetes quantity: {text!r}")
     suffix = match.group(3) or ""
@@ -55,7 +57,7 @@ def human(nbytes: int) -> str:
 def parse_model_size(text: str) -> int:
     """A model size as people write it: a quantity, or "140GB" / "1.5TB" / "300 GiB"."""
     cleaned = str(text).strip().replace(" ", "")
-    match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([KMGTP]i?)B?", cleaned, re.IGNORECASE)
+    match = re.fullmatch(r"([0-9]{1,30}(?:\.[0-9]{1,30})?)([KMGTP]i?)B?", cleaned, re.IGNORECASE)
     if match:
         number, unit = match.groups()
         unit = unit[0].upper() + unit[1:].lower()
@@ -63,3 +65,10 @@ def parse_model_size(text: str) -> int:
         if unit in SUFFIXES:
             return _bytes(number, SUFFIXES[unit])
     return parse(cleaned)
+
+
+def spelling_hint(given: str, nbytes: int) -> str:
+    """What to write for a size people write as a model size ("100GB"): the decimal
+    quantity that is the same bytes, and the whole binary units that hold it."""
+    decimal = next((f"{nbytes // DECIMAL[s]}{s}" for s in "EPTGMk" if nbytes % DECIMAL[s] == 0), f"{nbytes}")
+    return f"write {decimal} for exactly {given}, or {human(nbytes)} (whole GiB, as Azure bills) to hold it"

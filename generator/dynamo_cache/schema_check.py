@@ -56,7 +56,7 @@ def _messages(error: Any) -> Iterator[tuple[list[Any], str, str]]:
             for sub in inner:
                 yield from _messages(sub)
             return
-    given = json.dumps(error.instance, default=str)
+    given = _shown(error.instance)
     if len(given) > 80:
         given = given[:77] + "..."
     if error.validator == "additionalProperties":
@@ -74,10 +74,15 @@ def _messages(error: Any) -> Iterator[tuple[list[Any], str, str]]:
         yield path, f"{given} is not allowed; allowed: {', '.join(allowed)}", hint
         return
     if error.validator == "pattern":
-        yield path, f"{given} does not have the expected form", _pattern_hint(error.validator_value)
+        yield path, f"{given} does not have the expected form", _pattern_hint(error.validator_value, error.instance)
         return
     if error.validator == "type":
         wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        pattern = error.schema.get("pattern")
+        if pattern and "string" in wanted:  # say what text: "quote it" would not help a size
+            expected = " or ".join("text" if t == "string" else YAML_TYPES.get(str(t), str(t)) for t in wanted)
+            yield path, f"{given} is {_yaml_kind(error.instance)}, expected {expected}", _pattern_hint(pattern)
+            return
         expected = " or ".join(YAML_TYPES.get(str(t), str(t)) for t in wanted)
         yield path, f"{given} is {_yaml_kind(error.instance)}, expected {expected}", ""
         return
@@ -104,6 +109,15 @@ YAML_TYPES = {
 }
 
 
+def _shown(value: Any) -> str:
+    """The value as the file has it, for a message: JSON, a number too long to convert
+    by its first digits (loader.HugeNumber), an infinity as YAML writes it."""
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        text = getattr(value, "text", "")
+        return repr(value) if text else (".inf" if value > 0 else "-.inf")
+    return json.dumps(value, default=str)
+
+
 def _yaml_kind(value: Any) -> str:
     if value is None:
         return "null (empty)"
@@ -118,9 +132,17 @@ def _yaml_kind(value: Any) -> str:
     return "a mapping"
 
 
-def _pattern_hint(pattern: str) -> str:
+def _pattern_hint(pattern: str, given: Any = None) -> str:
+    from . import quantity
     from .model import pattern_hints
 
+    if pattern == quantity.PATTERN and isinstance(given, str):
+        try:  # a size as people write it, 100GB: say the quantity that means it
+            nbytes = quantity.parse_model_size(given)
+        except ValueError:
+            pass
+        else:
+            return quantity.spelling_hint(given, nbytes)
     return pattern_hints().get(pattern, f"a string matching {pattern}")
 
 

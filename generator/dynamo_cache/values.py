@@ -3,6 +3,7 @@ spelled out, and the commented YAML text gen-values prints."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from . import __version__, model, yamltext
@@ -62,6 +63,6 @@ def render(spec: dict[str, Any], source: str) -> str:
     ]
     for key in SPEC_ONLY_KEYS:
         if key in spec:
-            header.append(f"spec {key}: {spec[key]}")
+            header.append(f"spec {key}: {json.dumps(spec[key])}")  # read back by loader.spec_comments
     header.append("")
     return yamltext.dump(values, model.values_schema(), header)

@@ -1,0 +1,105 @@
+"""Every outcome is what it says: a values file fed back means what it meant, "ok" only
+for what was checked, any number in any field gets that field's message, a flag given
+over a spec does what the flag says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import helmtool
+import yaml_io
+from dynamo_cache import schema_check
+from dynamo_cache.cli import main
+from genvalues import cli_runner, run
+
+# Numbers of every length and form YAML allows, as a user may type them in any field
+# (4,301 digits: one past Python's limit for converting an integer to text; the case
+# folders hold one field of 100,000 digits, a whole spec of those would exceed 1 MiB).
+ODD_NUMBERS = [
+    "9" * 4_301,
+    "-" + "9" * 5_000,
+    "0x" + "f" * 5_000,
+    "1e99999",
+    "-.inf",
+    ".nan",
+    "1_000",
+    "0.0000000000000000000000000000000000001",
+    '"' + "9" * 4_301 + 'Gi"',
+    '"' + "1" * 5_000 + '.5GB"',
+]
+
+
+def leaf_paths(schema: dict[str, Any], path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = []
+    for key, child in schema.get("properties", {}).items():
+        out += leaf_paths(child, (*path, key)) if child.get("properties") else [(*path, key)]
+    return out
+
+
+def document_with_every_leaf(text: str) -> str:
+    """A YAML spec setting every leaf of the spec schema to `text`, as written."""
+    tree: dict[str, Any] = {}
+    for path in leaf_paths(schema_check.load_spec_schema()):
+        node = tree
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = None
+
+    def lines(node: dict[str, Any], indent: int) -> list[str]:
+        out = []
+        for key, value in node.items():
+            if value is None:
+                out.append(f"{' ' * indent}{key}: {text}")
+            else:
+                out += [f"{' ' * indent}{key}:", *lines(value, indent + 2)]
+        return out
+
+    return "\n".join(lines(tree, 0)) + "\n"
+
+
+@pytest.mark.parametrize("number", ODD_NUMBERS, ids=lambda n: n[:12])
+def test_any_number_in_any_field_gets_the_fields_message(number: str) -> None:
+    """Exit 1 with one bounded line per field, never an internal error (exit 70)."""
+    result = cli_runner().invoke(main, ["--spec", "-"], input=document_with_every_leaf(number))
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert lines and all(line.startswith("-::$.") and len(line) < 600 for line in lines), lines[:3]
+
+
+def test_a_values_file_fed_back_keeps_its_release_and_namespace(tmp_path: Path) -> None:
+    values = tmp_path / "rel.yaml"
+    assert run("--tier", "lustre", "--release", "llm", "--namespace", "dynamo", "-o", str(values)).returncode == 0
+    env = {"HELM": helmtool.binaries()["helm4"], "PATH": "/usr/bin:/bin"}
+    manifests = run("--spec", str(values), "--manifests", env=env)
+    assert manifests.returncode == 0, manifests.stderr
+    docs = [d for d in yaml_io.load_all(manifests.stdout) if d]
+    classes = [d["metadata"]["name"] for d in docs if d["kind"] == "StorageClass"]
+    assert classes == ["llm-dynamo-cache-dynamo-lustre"]
+    assert {d["metadata"]["namespace"] for d in docs if d["kind"] == "PersistentVolumeClaim"} == {"dynamo"}
+    # the flags still win over the file
+    other = run("--spec", str(values), "--namespace", "prod", "--manifests", env=env)
+    assert "llm-dynamo-cache-prod-lustre" in other.stdout
+
+
+def test_validate_live_never_says_ok_when_nothing_was_checked(tmp_path: Path) -> None:
+    values = tmp_path / "rel.yaml"
+    run("--tier", "lustre", "--release", "llm", "--namespace", "dynamo", "-o", str(values))
+    helm = helmtool.binaries()["helm4"]
+    # no -n: the file's namespace; no --release: the file's release
+    proc = run("validate", "--live", "--kubeconfig", str(tmp_path / "missing"), "--helm", helm, str(values))
+    assert proc.returncode == 3, proc.stderr
+    assert "ok:" not in proc.stderr
+    assert "valid, live release llm NOT checked" in proc.stderr
+
+
+def test_a_tier_flag_over_a_spec_resets_a_variant_the_new_tier_lacks(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("tier: lustre\nvariant: dynamic\n")
+    values = yaml_io.load(run("--spec", str(spec), "--tier", "disk").stdout)
+    assert (values["tier"], values["variant"]) == ("disk", "premium")  # disk's default
+    spec.write_text("tier: disk\nvariant: builtin\n")
+    kept = yaml_io.load(run("--spec", str(spec), "--tier", "files").stdout)
+    assert (kept["tier"], kept["variant"]) == ("files", "builtin")  # files has it too: the file's choice stands
