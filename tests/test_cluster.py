@@ -349,6 +349,7 @@ def test_namespace_admin_installs_upgrades_and_uninstalls(
     try:
         denied = as_team("install", "dc", chart, check=False)  # scope release needs cluster rights
         assert denied.returncode != 0 and "storageclasses" in denied.stderr and "forbidden" in denied.stderr.lower()
+        assert "namespace-only user? install with --set scope=namespace" in denied.stderr  # the way forward
 
         as_team("install", "dc", chart, *team)
         assert set(claims()) == {"model-cache", "compilation-cache", "perf-cache"}

@@ -103,6 +103,24 @@ def test_namespace_scope_reads_only_its_namespace(kube: Any, helm_version: str) 
     assert "platform-files-nfs" in classes
 
 
+@pytest.mark.parametrize(
+    "forbidden",
+    [
+        fakekube.path_of("StorageClass", f"dc-dynamo-cache-{NAMESPACE}-files-nfs"),  # the guard's read
+        fakekube.path_of("Namespace", "kube-system"),  # the preflight's
+    ],
+)
+def test_a_namespace_admins_default_install_names_the_way_forward(kube: Any, helm_version: str, forbidden: str) -> None:
+    """A failed lookup cannot be caught, but Helm names the define it failed in: that name
+    is the advice, beside Kubernetes' own "forbidden"."""
+    server, config = kube
+    server.forbidden.add(forbidden)
+    run = template(helm_version, config)
+    assert run.returncode != 0
+    assert "forbidden" in run.stderr
+    assert '"namespace-only user? install with --set scope=namespace (README: Shared clusters)"' in run.stderr
+
+
 def test_release_scope_reads_only_its_claims_and_the_class_it_makes(kube: Any, helm_version: str) -> None:
     server, config = kube
     run = template(helm_version, config)

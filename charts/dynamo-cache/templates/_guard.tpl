@@ -22,7 +22,7 @@ Usage: {{ include "dynamo-cache.guard" . }}
 {{- end -}}
 {{- range $profile := .dynamoCache.chartClassesMade -}}
 {{- $name := include "dynamo-cache.className" (dict "root" $ "profile" $profile) -}}
-{{- $live := lookup "storage.k8s.io/v1" "StorageClass" "" $name -}}
+{{- $live := include "namespace-only user? install with --set scope=namespace (README: Shared clusters)" (list "storage.k8s.io/v1" "StorageClass" $name) | fromJson -}}
 {{- if $live -}}
 {{- $errors = concat $errors (include "dynamo-cache.guard.compareClass" (dict "root" $ "profile" $profile "live" $live) | fromJsonArray) -}}
 {{- end -}}

@@ -10,7 +10,7 @@ Usage: {{ include "dynamo-cache.preflight" . }}
 */}}
 {{- define "dynamo-cache.preflight" -}}
 {{- include "dynamo-cache.load" . -}}
-{{- if and .Values.preflight.enabled (ne .Values.scope "namespace") (lookup "v1" "Namespace" "" "kube-system") -}}
+{{- if and .Values.preflight.enabled (ne .Values.scope "namespace") (include "namespace-only user? install with --set scope=namespace (README: Shared clusters)" (list "v1" "Namespace" "kube-system") | fromJson) -}}
 {{- $catalog := .dynamoCache.catalog -}}
 {{- $missing := list -}}
 {{- $drivers := list -}}
@@ -23,7 +23,7 @@ Usage: {{ include "dynamo-cache.preflight" . }}
 {{- if $c.static -}}
 {{- $drivers = append $drivers (index $catalog.staticVolumes $c.static).driver -}}
 {{- else if and (ne $.Values.scope "cluster") (not (has $c.storageClass (list "" "-"))) (not (and $c.chartClass (has $c.chartClass $.dynamoCache.chartClassesMade))) -}}
-{{- if not (lookup "storage.k8s.io/v1" "StorageClass" "" $c.storageClass) -}}
+{{- if not (include "namespace-only user? install with --set scope=namespace (README: Shared clusters)" (list "storage.k8s.io/v1" "StorageClass" $c.storageClass) | fromJson) -}}
 {{- $how := printf "create it, or name an existing class in caches.%s.storageClass" $key -}}
 {{- with $c.driver -}}{{- $how = (index $catalog.drivers .).install -}}{{- end -}}
 {{- $missing = append $missing (printf "StorageClass %s (caches.%s) does not exist: %s" $c.storageClass $key $how) -}}
@@ -33,7 +33,7 @@ Usage: {{ include "dynamo-cache.preflight" . }}
 {{- end -}}
 {{- range $driver := $drivers | uniq -}}
 {{- $info := index $catalog.drivers $driver -}}
-{{- if not (lookup "storage.k8s.io/v1" "CSIDriver" "" $info.provisioner) -}}
+{{- if not (include "namespace-only user? install with --set scope=namespace (README: Shared clusters)" (list "storage.k8s.io/v1" "CSIDriver" $info.provisioner) | fromJson) -}}
 {{- $missing = append $missing (printf "CSI driver %s (%s) is not installed: %s" $info.provisioner $info.title $info.install) -}}
 {{- end -}}
 {{- end -}}
