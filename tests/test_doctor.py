@@ -161,3 +161,53 @@ def test_doctor_says_what_it_could_not_read(cluster: Any, tmp_path: Path) -> Non
 def test_doctor_without_kubectl_says_so(tmp_path: Path) -> None:
     proc = gen("doctor", "--kubectl", str(tmp_path / "no-kubectl"))
     assert proc.returncode == 3 and "--kubectl" in proc.stderr and "not an executable file" in proc.stderr
+
+
+def test_doctor_explains_a_pending_claim_by_its_own_class(cluster: Any, tmp_path: Path) -> None:
+    server, config = cluster
+    server.put(
+        {
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
+            "metadata": {
+                "name": "perf-cache",
+                "namespace": NS,
+                "labels": {"app.kubernetes.io/instance": "dynamo-cache"},
+            },
+            "spec": {"storageClassName": "azurefile-csi", "resources": {"requests": {"storage": "50Gi"}}},
+            "status": {"phase": "Pending"},
+        }
+    )
+    out = doctor(config, tmp_path).stdout
+    files_line = out.split("perf-cache", 1)[1].splitlines()[1]
+    assert "binds at once: the driver has not made the volume yet; the events say why" in files_line
+    assert "Lustre" not in files_line  # an Azure Files share is not a Lustre filesystem
+
+
+def test_a_missing_dynamo_crd_is_an_answer_not_a_failed_read(cluster: Any, tmp_path: Path) -> None:
+    server, config = cluster
+    del server.objects[fakekube.path_of("CustomResourceDefinition", "dynamographdeployments.nvidia.com")]
+    proc = doctor(config, tmp_path, "--tier", "files")
+    assert proc.returncode == 0, proc.stdout
+    assert "dynamographdeployments.nvidia.com: not installed" in proc.stdout
+    assert "Not checked" not in proc.stdout
+
+
+def test_zero_nodes_cannot_judge_lustres_os(cluster: Any, tmp_path: Path) -> None:
+    server, config = cluster
+    for name in [p for p in server.objects if p.startswith("/api/v1/nodes/")]:
+        del server.objects[name]
+    out = doctor(config, tmp_path).stdout
+    assert "unknown: the cluster has no nodes to judge the Lustre client's OS by" in out
+    assert "needs Ubuntu nodes" not in out and "Ubuntu nodes:" not in out
+
+
+def test_no_cluster_is_said_once(tmp_path: Path) -> None:
+    with fakekube.FakeKube() as server:
+        config = server.kubeconfig(tmp_path, NS)
+    proc = doctor(config, tmp_path)  # the server has stopped: every read is refused for one reason
+    assert proc.returncode == 3
+    unchecked = proc.stdout.split("Not checked (could not read):\n", 1)[1].splitlines()
+    reasons = [line for line in unchecked if line.startswith("  ")]
+    assert len(reasons) == 1, unchecked
+    assert "csidrivers, storageclasses, nodes" in reasons[0]

@@ -100,7 +100,21 @@ LUSTRE = {"tier": "lustre", "variant": "dynamic"}  # the chart's Lustre class: a
         ),
         (live_claim(volumeMode="Block"), None, ["caches.model.volumeMode", "Block"]),
         (live_claim(resources={"requests": {"storage": "200Gi"}}), None, ["never shrink", "200Gi", "100Gi"]),
-        (live_claim(resources={"requests": {"storage": "50Gi"}}, phase="Pending"), None, ["not Bound", "Pending"]),
+        (
+            live_claim(resources={"requests": {"storage": "50Gi"}}, phase="Pending"),
+            None,
+            ["not Bound", "Pending", "once the driver has made the volume", "kubectl describe pvc model-cache"],
+        ),  # azurefile-csi-premium binds at once: nothing about pods
+        (
+            live_claim(
+                storageClassName="managed-csi-premium",
+                accessModes=["ReadWriteOnce"],
+                resources={"requests": {"storage": "50Gi"}},
+                phase="Pending",
+            ),
+            model(storageClass="managed-csi-premium", accessModes=["ReadWriteOnce"]),
+            ["not Bound", "when a pod first uses it (WaitForFirstConsumer)"],
+        ),
         (
             live_claim(storageClassName="dynamo-cache-default-lustre", resources={"requests": {"storage": "2Ti"}}),
             LUSTRE,
@@ -124,6 +138,7 @@ LUSTRE = {"tier": "lustre", "variant": "dynamic"}  # the chart's Lustre class: a
         "volume-mode",
         "shrink",
         "grow-pending",
+        "grow-pending-first-consumer",
         "grow-not-expandable",
         "grow-ok",
         "grow-unknown-class",

@@ -103,3 +103,30 @@ def test_a_tier_flag_over_a_spec_resets_a_variant_the_new_tier_lacks(tmp_path: P
     spec.write_text("tier: disk\nvariant: builtin\n")
     kept = yaml_io.load(run("--spec", str(spec), "--tier", "files").stdout)
     assert (kept["tier"], kept["variant"]) == ("files", "builtin")  # files has it too: the file's choice stands
+
+
+def test_output_into_a_missing_folder_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "typo" / "values.yaml"
+    proc = run("--tier", "files", "-o", str(target))
+    assert proc.returncode == 1
+    assert f"folder {tmp_path / 'typo'} does not exist" in proc.stderr
+    assert not (tmp_path / "typo").exists()
+
+
+def test_a_helm_that_prints_nothing_is_named(tmp_path: Path) -> None:
+    proc = run("--tier", "files", "--manifests", "--helm", "/bin/false")
+    assert proc.returncode == 1
+    assert "/bin/false exited 1 and printed nothing" in proc.stderr
+
+
+def test_the_readmes_platform_class_is_the_one_the_chart_makes() -> None:
+    """README, Shared clusters: the team's command names the class the platform install makes."""
+    import re
+
+    readme = (helmtool.ROOT / "README.md").read_text()
+    install = re.search(r"helm install (\S+) \./charts/dynamo-cache -n (\S+) --set scope=cluster", readme)
+    named = re.search(r"--set storageClasses\.filesNfs\.name=(\S+)", readme)
+    assert install and named
+    release, namespace = install.groups()
+    made = helmtool.template("helm4", "scope: cluster\n", release, "-n", namespace).kinds("StorageClass")
+    assert list(made) == [named.group(1)]

@@ -8,7 +8,10 @@ from pathlib import Path
 
 
 def write_text(path: Path, content: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write `content` to `path` atomically; the folder must exist (a typo in it should not
+    quietly make a new one): FileNotFoundError otherwise."""
+    if not path.parent.is_dir():
+        raise FileNotFoundError(2, f"folder {path.parent} does not exist", str(path.parent))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:

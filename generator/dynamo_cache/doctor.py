@@ -77,23 +77,32 @@ class Cluster:
         if context:
             self.base += ["--context", context]
         self.unchecked: list[str] = []
+        self.failed: dict[str, list[str]] = {}  # reason -> what could not be read for it
 
     def get(self, what: str, *args: str) -> list[dict[str, Any]] | None:
-        """Items of `kubectl get WHAT -o json`, or None (recorded) when it cannot be read."""
+        """Items of `kubectl get WHAT -o json` ([] for a named object that does not exist:
+        that is an answer), or None (recorded) when it cannot be read. Reads that fail for
+        one reason (no cluster) are recorded as one line naming them all."""
         try:
             proc = subprocess.run(
                 [*self.base, "get", what, *args, "-o", "json"], capture_output=True, text=True, timeout=60
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
-            self.unchecked.append(f"{what}: {exc}")
+            self._unreadable(what, str(exc))
             return None
         if proc.returncode != 0:
             reason = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"kubectl exit {proc.returncode}"
-            self.unchecked.append(f"{what}: {reason.removeprefix('Error from server ')}")
+            if "(NotFound)" in reason:
+                return []
+            self._unreadable(what, reason.removeprefix("Error from server "))
             return None
         document = json.loads(proc.stdout)
         items: list[dict[str, Any]] = document.get("items", [document])
         return items
+
+    def _unreadable(self, what: str, reason: str) -> None:
+        self.failed.setdefault(reason, []).append(what)
+        self.unchecked = [f"{', '.join(whats)}: {why}" for why, whats in self.failed.items()]
 
     def can_i(self, verb: str, resource: str) -> bool | None:
         """`kubectl auth can-i` (a SelfSubjectAccessReview): True, False, or None when unknown."""
@@ -157,7 +166,9 @@ def _lacks(tier: str, report: Report, known: dict[str, bool]) -> list[str]:
             info = CATALOG["classes"].get(name, {})
             how = CATALOG["drivers"][info["driver"]]["install"] if info else "create it"
             missing.append(f"StorageClass {name}: {how}")
-    if tier == "lustre" and known["nodes"] and not any("Ubuntu" in " ".join(p["os"]) for p in report.node_pools):
+    if tier == "lustre" and known["nodes"] and not report.node_pools:
+        missing.append(f"{UNKNOWN}the cluster has no nodes to judge the Lustre client's OS by (Ubuntu only)")
+    elif tier == "lustre" and known["nodes"] and not any("Ubuntu" in " ".join(p["os"]) for p in report.node_pools):
         missing.append("Ubuntu nodes: the Lustre client runs on Ubuntu node pools only")
     return missing
 
@@ -234,20 +245,26 @@ def examine(
 
 
 def _pending_reason(class_name: str, report: Report) -> str:
-    """Why a claim is Pending, from its live class's binding mode (else what the catalog knows)."""
-    live = {c["name"]: c["bindingMode"] for c in report.storage_classes}
-    waits = live.get(class_name) == "WaitForFirstConsumer" or (
-        class_name not in live and CATALOG["classes"].get(class_name, {}).get("waitForFirstConsumer", False)
+    """Why a claim is Pending, from its live class's binding mode and driver (else what
+    the catalog knows)."""
+    live = {c["name"]: c for c in report.storage_classes}
+    known = CATALOG["classes"].get(class_name, {})
+    waits = (
+        live[class_name]["bindingMode"] == "WaitForFirstConsumer"
+        if class_name in live
+        else known.get("waitForFirstConsumer", False)
     )
     if waits:
         return (
             f"Pending is normal: class {class_name} binds when a pod first uses the claim "
             "(volumeBindingMode WaitForFirstConsumer)."
         )
-    return (
-        "Pending on a class that binds at once: the driver has not made the volume yet (a new Lustre filesystem "
-        "takes 10+ minutes); the events say why."
+    provisioner = live[class_name]["provisioner"] if class_name in live else ""
+    driver = known.get("driver") or next(
+        (key for key, d in CATALOG["drivers"].items() if d["provisioner"] == provisioner), ""
     )
+    slow = " (a new Lustre filesystem takes 10+ minutes)" if driver == "lustre" else ""
+    return f"Pending on a class that binds at once: the driver has not made the volume yet{slow}; the events say why."
 
 
 def format_text(report: Report) -> str:

@@ -68,5 +68,6 @@ def render(
     except OSError as exc:
         raise ManifestError(f"cannot run {cmd[0]}: {exc.strerror or exc}") from None
     if proc.returncode != 0:
-        raise ManifestError(f"helm template failed:\n{proc.stderr.strip()}")
+        said = proc.stderr.strip() or f"{cmd[0]} exited {proc.returncode} and printed nothing (is it helm?)"
+        raise ManifestError(f"helm template failed:\n{said}")
     return proc.stdout

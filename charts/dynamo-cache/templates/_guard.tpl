@@ -97,7 +97,14 @@ worded by catalog.yaml ruleMessages.claimChange, as `gen-values --from` words it
 {{- else if gt $want $have -}}
 {{- $phase := ($live.status | default dict).phase | default "Pending" -}}
 {{- if ne $phase "Bound" -}}
-{{- $errors = append $errors (printf "%s.size: claim %s is %s, and the API server refuses to resize a claim that is not Bound (a WaitForFirstConsumer claim binds when a pod first uses it); keep %s until a pod has used it, then upgrade" $path $c.name $phase $liveSize) -}}
+{{- $catalog := .root.dynamoCache.catalog -}}
+{{- $mode := "" -}}{{- /* the class's binding mode where the catalog knows it */ -}}
+{{- if $c.chartClass -}}{{- $mode = (index $catalog.chartClasses $c.chartClass).volumeBindingMode -}}
+{{- else if hasKey $catalog.classes $liveClass -}}{{- $mode = ternary "WaitForFirstConsumer" "Immediate" ((index $catalog.classes $liveClass).waitForFirstConsumer | default false) -}}{{- end -}}
+{{- $why := "it binds once its volume is provisioned, or, with a WaitForFirstConsumer class, when a pod first uses it" -}}
+{{- if eq $mode "WaitForFirstConsumer" -}}{{- $why = printf "class %s binds it when a pod first uses it (WaitForFirstConsumer)" $liveClass -}}
+{{- else if eq $mode "Immediate" -}}{{- $why = printf "class %s binds it once the driver has made the volume; kubectl describe pvc %s -n %s says what it waits for" $liveClass $c.name .namespace -}}{{- end -}}
+{{- $errors = append $errors (printf "%s.size: claim %s is %s, and the API server refuses to resize a claim that is not Bound (%s); keep %s until it is Bound, then upgrade" $path $c.name $phase $why $liveSize) -}}
 {{- else if eq .expandable "false" -}}
 {{- $errors = append $errors (printf "%s.size: claim %s cannot grow from %s to %s: its class %q does not allow volume expansion; keep %s, or %s" $path $c.name $liveSize $c.size $liveClass $liveSize $fix) -}}
 {{- end -}}
