@@ -12,13 +12,15 @@ file_download.py `get_hf_file_metadata`, `http_get`), answered as the Hub does:
 Errors carry the Hub's X-Error-Code (RepoNotFound, RevisionNotFound, GatedRepo), which
 the client turns into its typed exceptions. Failure injection: `break_file` (the CDN
 drops the connection half-way through that file, and answers the client's next try
-with 503, so one run fails fast) and `down` (refuse everything: a client that connects shows up
-in `requests`)."""
+with 503, so one run fails fast), `slow_file` (the CDN sends half of that file, waits
+`slow_seconds`, then the rest: a download that is surely in progress for that long) and
+`down` (refuse everything: a client that connects shows up in `requests`)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -34,6 +36,10 @@ class Repo:
     files: dict[str, bytes]
     branches: dict[str, str]
     gated: bool = False
+    commits: set[str] = field(default_factory=set)  # every commit ever: a branch that moves on keeps its old one
+
+    def __post_init__(self) -> None:
+        self.commits |= set(self.branches.values())
 
     def entry(self, path: str) -> dict[str, Any]:
         data = self.files[path]
@@ -54,6 +60,8 @@ class FakeHub(LocalServer):
     break_file: str | None = None
     down: bool = False
     broken: int = 0  # GETs of break_file so far
+    slow_file: str | None = None
+    slow_seconds: float = 0.0
     requests: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -141,7 +149,7 @@ class FakeHub(LocalServer):
         repo = self.authorized(req, repo_id)
         if repo is None:
             return None
-        sha = repo.branches.get(rev, rev if rev in repo.branches.values() else None)
+        sha = repo.branches.get(rev, rev if rev in repo.commits else None)
         if sha is None:
             self.error(req, 404, "RevisionNotFound", f"Invalid rev id: {rev}")
             return None
@@ -183,6 +191,8 @@ class FakeHub(LocalServer):
                         if self.broken > 1:
                             return self.error(req, 503, "", "Service Unavailable")
                         return self.send_broken(req, 200, body, headers)
+                    if not head and name == self.slow_file:
+                        return self.send_slowly(req, 206 if start else 200, body, headers)
                     return self.send(req, 206 if start else 200, body, headers, head)
         self.error(req, 404, "", "no such object")
 
@@ -205,6 +215,20 @@ class FakeHub(LocalServer):
         req.wfile.write(body[: len(body) // 2])
         req.wfile.flush()
         req.close_connection = True
+
+    def send_slowly(self, req: BaseHTTPRequestHandler, code: int, body: bytes, headers: dict[str, str]) -> None:
+        req.send_response(code)
+        for key, value in headers.items():
+            req.send_header(key, value)
+        req.send_header("Content-Length", str(len(body)))
+        req.end_headers()
+        req.wfile.write(body[: len(body) // 2])
+        req.wfile.flush()
+        time.sleep(self.slow_seconds)  # bounded: the test sets it
+        try:
+            req.wfile.write(body[len(body) // 2 :])
+        except OSError:
+            pass  # the client was killed meanwhile
 
     def json(self, req: BaseHTTPRequestHandler, data: Any) -> None:
         self.send(req, 200, json.dumps(data).encode(), {"Content-Type": "application/json"}, False)

@@ -9,6 +9,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ SCRIPT = helmtool.CHART / "files" / "download.py"
 MODEL = "Qwen/Qwen3-0.6B"
 REPO = "models--Qwen--Qwen3-0.6B"
 SHA = "c1899de289a04d12100db370d81485cdf75e47ca"
+SHA2 = "5f3b2d0e9c8a7b6f5e4d3c2b1a0f9e8d7c6b5a49"  # a second commit of the same model
 FILES = {
     "config.json": b'{"model_type": "qwen3"}',
     "tokenizer.json": b"{}" * 10,
@@ -40,16 +42,15 @@ def test_the_client_is_the_pinned_one() -> None:
 @pytest.fixture
 def hub() -> Iterator[FakeHub]:
     repos = {
-        MODEL: Repo(files=dict(FILES), branches={"main": SHA}),
+        MODEL: Repo(files=dict(FILES), branches={"main": SHA, "v2": SHA2}),
         "org/gated": Repo(files={"config.json": b"{}"}, branches={"main": SHA}, gated=True),
     }
     with FakeHub(repos) as server:
         yield server
 
 
-def run(
-    hub: FakeHub, home: Path, revision: str = SHA, model: str = MODEL, **env: str
-) -> subprocess.CompletedProcess[str]:
+def start(hub: FakeHub, home: Path, revision: str = SHA, model: str = MODEL, **env: str) -> subprocess.Popen[str]:
+    """The script as the Job's container runs it, started."""
     full = {
         "PATH": os.environ["PATH"],
         "HF_HOME": str(home),
@@ -60,9 +61,21 @@ def run(
         "HOME": str(home.parent),
         **env,
     }
-    proc = subprocess.run([sys.executable, str(SCRIPT)], capture_output=True, text=True, env=full, timeout=120)
-    assert "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
-    return proc
+    return subprocess.Popen(
+        [sys.executable, str(SCRIPT)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full
+    )
+
+
+def finish(proc: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+    out, err = proc.communicate(timeout=120)
+    assert "Traceback" not in out + err, out + err
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def run(
+    hub: FakeHub, home: Path, revision: str = SHA, model: str = MODEL, **env: str
+) -> subprocess.CompletedProcess[str]:
+    return finish(start(hub, home, revision, model, **env))
 
 
 def snapshot(home: Path, sha: str = SHA) -> Path:
@@ -83,8 +96,8 @@ def test_download_then_a_rerun_without_the_hub(hub: FakeHub, tmp_path: Path) -> 
     # nothing left but hub/ and our own markers: no staging, no .locks, CACHEDIR.TAG or client files
     assert sorted(p.name for p in home.iterdir()) == [".dynamo-cache", "hub"]
     state = {p.name: p for p in (home / ".dynamo-cache").iterdir()}
-    assert "complete" in state and set(state) <= {"complete", "staging", "client"}
-    assert not [p for name in ("staging", "client") if name in state for p in state[name].iterdir()]
+    assert "complete" in state and set(state) <= {"complete", "staging", "client", "locks"}
+    assert not [p for name in ("staging", "client", "locks") if name in state for p in state[name].iterdir()]
     assert sorted(p.name for p in (home / "hub").iterdir()) == [REPO]
 
     hub.down = True
@@ -227,3 +240,96 @@ def test_striping_uses_lfs_when_present_and_skips_cleanly_without(hub: FakeHub, 
         f"setstripe -c -1 -S 4M {home / 'hub'}",
         f"setstripe -c -1 -S 4M {home / '.dynamo-cache' / 'staging' / REPO}",
     ]
+
+
+# -- runs that share one cache ----------------------------------------------------------
+
+
+def lease_owner(home: Path) -> Path:
+    return home / ".dynamo-cache" / "locks" / REPO / "owner.json"
+
+
+def wait_for(condition: Any, what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {timeout} s: {what}"
+        time.sleep(0.05)
+
+
+def assert_nothing_left_but_the_cache(home: Path) -> None:
+    """No staging, client folder, lease or partial file of any run is left."""
+    state = home / ".dynamo-cache"
+    leftovers = [
+        p for name in ("staging", "client", "locks") if (state / name).is_dir() for p in (state / name).iterdir()
+    ]
+    assert not leftovers, leftovers
+    assert not [p for p in home.rglob("*") if p.name.endswith((".incomplete", ".partial")) or ".incoming-" in p.name]
+
+
+def assert_complete(home: Path, sha: str = SHA) -> None:
+    assert sorted(p.name for p in snapshot(home, sha).iterdir()) == sorted(FILES)
+    for name, data in FILES.items():
+        assert (snapshot(home, sha) / name).read_bytes() == data
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_concurrent_runs_of_one_commit_download_once_and_all_succeed(hub: FakeHub, tmp_path: Path, count: int) -> None:
+    home = tmp_path / "cache"
+    hub.slow_file, hub.slow_seconds = "model.safetensors", 2.0  # the first holds the lease that long
+    first = start(hub, home)
+    wait_for(lease_owner(home).exists, "the first run holds the lease")  # the others surely wait
+    results = [finish(p) for p in [first, *[start(hub, home) for _ in range(count - 1)]]]
+    assert [r.returncode for r in results] == [0] * count, [r.stdout for r in results]
+    waited = [r.stdout for r in results if "waiting for" in r.stdout]
+    assert len(waited) == count - 1, [r.stdout for r in results]
+    assert all("is already complete" in out for out in waited)  # found it done, downloaded nothing
+    assert hub.gets("/cdn/") == 1  # the large file once
+    assert_complete(home)
+    assert_nothing_left_but_the_cache(home)
+
+
+def test_concurrent_runs_of_two_commits_both_publish(hub: FakeHub, tmp_path: Path) -> None:
+    home = tmp_path / "cache"
+    hub.slow_file, hub.slow_seconds = "model.safetensors", 2.0
+    one = start(hub, home, SHA)
+    wait_for(lease_owner(home).exists, "the first run holds the lease")
+    results = [finish(p) for p in [one, start(hub, home, SHA2)]]
+    first, second = results
+    assert first.returncode == second.returncode == 0, first.stdout + second.stdout
+    assert "waiting for" in first.stdout + second.stdout
+    assert_complete(home, SHA)
+    assert_complete(home, SHA2)  # neither removed the other's snapshot
+    assert_nothing_left_but_the_cache(home)
+
+
+def test_a_branch_ref_ends_at_the_run_that_finished_last(hub: FakeHub, tmp_path: Path) -> None:
+    home = tmp_path / "cache"
+    hub.slow_file, hub.slow_seconds = "model.safetensors", 2.0
+    older = start(hub, home, "main")  # main is SHA for this run
+    wait_for(lease_owner(home).exists, "the first run holds the lease")
+    hub.repos[MODEL].branches["main"] = SHA2  # the branch moves on while it downloads
+    newer = start(hub, home, "main")
+    results = finish(older), finish(newer)
+    assert [r.returncode for r in results] == [0, 0], [r.stdout for r in results]
+    assert "waiting for" in results[1].stdout
+    assert (home / "hub" / REPO / "refs" / "main").read_text() == SHA2
+    assert_complete(home, SHA)
+    assert_complete(home, SHA2)
+
+
+def test_a_killed_runs_lease_is_taken_over_once_stale(hub: FakeHub, tmp_path: Path) -> None:
+    home = tmp_path / "cache"
+    hub.slow_file, hub.slow_seconds = "model.safetensors", 5.0
+    killed = start(hub, home, LEASE_STALE_SECONDS="1")
+    staging = home / ".dynamo-cache" / "staging" / REPO
+    wait_for(lambda: hub.gets("/cdn/") == 1, "the first run is mid-download")
+    killed.kill()  # SIGKILL: no clean-up, its lease and staging stay behind
+    killed.communicate(timeout=30)
+    assert lease_owner(home).exists() and any(staging.iterdir())
+    hub.slow_file = None
+    taker = run(hub, home, LEASE_STALE_SECONDS="1")
+    assert taker.returncode == 0, taker.stdout
+    assert "waiting for" in taker.stdout and "was not renewed for 1 s: taking it over" in taker.stdout
+    assert "kept the files attempt" in taker.stdout  # what the dead attempt finished
+    assert_complete(home)
+    assert_nothing_left_but_the_cache(home)

@@ -3,6 +3,7 @@
 past the page cache, delete it, and print write and read MB/s next to what the planner
 expects for this storage. Exit 1 on an I/O error, a short read, or a read slower than
 MIN_READ_MBPS (when set). Environment: MOUNT, CACHE, SIZE_MB, MIN_READ_MBPS, EXPECTED."""
+
 import os
 import sys
 import time
@@ -48,8 +49,11 @@ def main() -> int:
         print(f"cache-test {cache}: FAILED: read {read} of {size} bytes back", flush=True)
         return 1
     expected = os.environ.get("EXPECTED") or "no figure for this storage (gen-values plan)"
-    print(f"cache-test {cache}: wrote {size // 1000000} MB at {write_mbps:,.0f} MB/s, read it back at "
-          f"{read_mbps:,.0f} MB/s; planner: {expected}", flush=True)
+    print(
+        f"cache-test {cache}: wrote {size // 1000000} MB at {write_mbps:,.0f} MB/s, read it back at "
+        f"{read_mbps:,.0f} MB/s; planner: {expected}",
+        flush=True,
+    )
     if minimum and read_mbps < minimum:
         print(f"cache-test {cache}: FAILED: read {read_mbps:,.0f} MB/s < tests.minReadMBps {minimum:,.0f}", flush=True)
         return 1

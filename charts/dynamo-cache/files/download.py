@@ -24,20 +24,30 @@
 - On Lustre the directories are striped first (lfs setstripe -c -1 -S 4M), so
   each large file spreads over every OST; without `lfs` in the image that step is
   skipped with a message.
+- Runs that share a cache never fail each other (a `helm upgrade` that starts a new
+  Job while the old one runs, two releases on one filesystem): one writer per model at
+  a time holds a lease, the folder .dynamo-cache/locks/<repo> made with mkdir (Lease).
+  The others wait, saying for whom, and then find the snapshot complete or download
+  their own revision. Each attempt stages in a folder of its own; the next lease holder
+  takes over what a dead attempt left (its finished files are kept).
 
 Environment: HF_HOME, MODEL, REVISION, INCLUDE / EXCLUDE (JSON lists),
 LUSTRE_STRIPE ("true"), PIP_PACKAGES (pinned, space-separated), PIP_TARGET,
-and the usual huggingface_hub variables (HF_TOKEN_PATH, HF_XET_HIGH_PERFORMANCE,
-HF_ENDPOINT).
+LEASE_STALE_SECONDS (default 300: a lease whose holder has not renewed it for that long
+is taken over), and the usual huggingface_hub variables (HF_TOKEN_PATH,
+HF_XET_HIGH_PERFORMANCE, HF_ENDPOINT).
 """
+
 from __future__ import annotations
 
 import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -48,6 +58,125 @@ PERMANENT = 3  # the Job's podFailurePolicy fails the Job at once on this exit c
 
 def log(message: str) -> None:
     print(f"model-download: {message}", flush=True)
+
+
+class LeaseLost(Exception):
+    """Another run took the lease over (this one was judged dead): publish nothing."""
+
+
+class Lease:
+    """One writer per model at a time, on every filesystem the tiers use.
+
+    The primitive is mkdir, which creates a folder or fails because it exists, in one
+    step on the server: NFS (Azure Files NFS, Blob NFS 3.0: MKDIR is one RPC, RFC 1813
+    3.3.9 / RFC 7530 18.4), SMB (Azure Files SMB: CREATE with FILE_CREATE, MS-SMB2
+    3.3.5.9), Lustre (the MDS serialises namespace changes) and a local filesystem (Disk,
+    NVMe). flock is not used: it is not shared between NFS clients on different nodes.
+    blobfuse2 on a flat-namespace account emulates folders with marker blobs, so two nodes
+    can both succeed there: the holder therefore re-reads its owner file before
+    publishing, and each attempt stages in its own folder, so a lost race costs a second
+    download, never a broken or deleted snapshot.
+
+    The holder renews the lease by rewriting owner.json with a growing counter every
+    stale/5 seconds. A waiter judges the lease stale when owner.json has not changed for
+    `stale` seconds by its own monotonic clock (no clock shared between nodes is needed),
+    then renames the folder away (one rename succeeds) and competes for a new one."""
+
+    def __init__(self, folder: Path, attempt: str, describe: dict[str, str], stale: float) -> None:
+        self.folder, self.attempt, self.stale = folder, attempt, stale
+        self.owner = folder / "owner.json"
+        self.describe = describe
+        self.beats = 0
+        self.lost = threading.Event()
+        self.stopped = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def _write_owner(self) -> None:
+        self.beats += 1
+        body = json.dumps({**self.describe, "attempt": self.attempt, "beat": self.beats}, sort_keys=True)
+        partial = self.folder / f".owner.{self.attempt}.partial"
+        partial.write_text(body + "\n")
+        os.replace(partial, self.owner)
+
+    def holder(self) -> dict[str, Any] | None:
+        try:
+            found: dict[str, Any] = json.loads(self.owner.read_text())
+            return found
+        except (OSError, ValueError):
+            return None
+
+    def _try_take(self) -> bool:
+        try:
+            self.folder.mkdir()
+        except FileExistsError:
+            return False
+        self._write_owner()
+        return True
+
+    def acquire(self) -> None:
+        """Wait until this run holds the lease, logging for whom it waits."""
+        self.folder.parent.mkdir(parents=True, exist_ok=True)
+        poll = min(1.0, self.stale / 10)
+        seen: tuple[str, float] | None = None  # the owner file's text, and since when (monotonic)
+        said = ""
+        while not self._try_take():
+            try:
+                text = self.owner.read_text()
+            except OSError:
+                text = ""  # made but not yet written, or just released
+            now = time.monotonic()
+            if seen is None or seen[0] != text:
+                seen = (text, now)
+            holder = self.holder() or {}
+            who = f"{holder.get('pod', '?')} ({holder.get('revision', '?')}, attempt {holder.get('attempt', '?')})"
+            if who != said:
+                log(
+                    f"waiting for {who}, which is writing this model; a lease not renewed for "
+                    f"{self.stale:.0f} s is taken over"
+                )
+                said = who
+            if now - seen[1] > self.stale:
+                tomb = self.folder.with_name(f"{self.folder.name}.stale-{self.attempt}")
+                try:
+                    os.rename(self.folder, tomb)  # one waiter wins; the others find it gone
+                except OSError:
+                    pass
+                else:
+                    log(f"the lease of {who} was not renewed for {self.stale:.0f} s: taking it over")
+                    shutil.rmtree(tomb, ignore_errors=True)
+                seen = None
+                continue
+            time.sleep(poll)
+        self.thread = threading.Thread(target=self._renew, daemon=True)
+        self.thread.start()
+
+    def _renew(self) -> None:
+        while not self.stopped.wait(self.stale / 5):
+            if (self.holder() or {}).get("attempt") != self.attempt:
+                self.lost.set()
+                return
+            try:
+                self._write_owner()
+            except OSError:
+                self.lost.set()
+                return
+
+    def check(self) -> None:
+        """Raise LeaseLost unless this run still holds the lease."""
+        if self.lost.is_set() or (self.holder() or {}).get("attempt") != self.attempt:
+            holder = self.holder() or {}
+            raise LeaseLost(
+                f"the lease was taken over by {holder.get('pod', 'another run')} (this run was judged dead)"
+            )
+
+    def release(self) -> None:
+        self.stopped.set()
+        if self.thread is not None:
+            self.thread.join()
+        if (self.holder() or {}).get("attempt") == self.attempt:
+            tomb = self.folder.with_name(f"{self.folder.name}.released-{self.attempt}")
+            os.rename(self.folder, tomb)
+            shutil.rmtree(tomb, ignore_errors=True)
 
 
 class Job:
@@ -64,8 +193,17 @@ class Job:
         self.hub = self.home / "hub"
         self.state = self.home / ".dynamo-cache"
         self.repo = "models--" + self.model.replace("/", "--")
-        self.staging = self.state / "staging" / self.repo  # the client's cache_dir: <staging>/<repo>/...
-        self.client_home = self.state / "client" / self.repo
+        pod = env.get("HOSTNAME") or socket.gethostname()
+        self.attempt = f"{pod}-{os.getpid()}-{time.time_ns()}"  # unique: a folder per attempt
+        self.staging_root = self.state / "staging" / self.repo
+        self.staging = self.staging_root / self.attempt  # the client's cache_dir: <staging>/<repo>/...
+        self.client_home = self.state / "client" / self.repo / self.attempt
+        self.lease = Lease(
+            self.state / "locks" / self.repo,
+            self.attempt,
+            {"pod": pod, "revision": self.revision},
+            float(env.get("LEASE_STALE_SECONDS") or 300),
+        )
 
     # -- what "complete" means -------------------------------------------------
     def marker(self, sha: str) -> Path:
@@ -108,9 +246,21 @@ class Job:
         os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
         if self.pip_packages:
             log(f"installing {' '.join(self.pip_packages)}")
-            subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-cache-dir",
-                            "--disable-pip-version-check", "--target", str(self.pip_target), *self.pip_packages],
-                           check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--no-cache-dir",
+                    "--disable-pip-version-check",
+                    "--target",
+                    str(self.pip_target),
+                    *self.pip_packages,
+                ],
+                check=True,
+            )
             sys.path.insert(0, str(self.pip_target))
         import huggingface_hub
 
@@ -134,7 +284,7 @@ class Job:
                 target = final / "blobs" / blob.name  # named by content hash: same name, same bytes
                 if not target.exists():
                     os.replace(blob, target)
-        incoming = final / "snapshots" / f".incoming-{sha}"
+        incoming = final / "snapshots" / f".incoming-{sha}-{self.attempt}"
         if incoming.exists():
             shutil.rmtree(incoming)
         os.replace(staged / "snapshots" / sha, incoming)
@@ -174,10 +324,36 @@ class Job:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(partial, target)
 
+    def adopt_leftovers(self) -> None:
+        """Holding the lease, take over what attempts that are gone left behind: the newest
+        staging folder becomes this attempt's (its finished files are kept), the rest and
+        their client folders are removed. Only the lease holder writes here, so none of it
+        belongs to a running attempt."""
+        others = sorted(
+            (p for p in self.staging_root.glob("*") if p.is_dir() and p.name != self.attempt),
+            key=lambda p: p.stat().st_mtime,
+        )
+        if others and not self.staging.exists():
+            newest = others.pop()
+            self.staging.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(newest, self.staging)
+            log(f"kept the files attempt {newest.name} finished")
+        for path in others:
+            shutil.rmtree(path, ignore_errors=True)
+        clients = self.client_home.parent
+        for path in clients.glob("*") if clients.is_dir() else []:
+            if path.name != self.attempt:
+                shutil.rmtree(path, ignore_errors=True)
+
     def clean_up(self) -> None:
         """Nothing of the download is left but hub/ and our markers."""
         shutil.rmtree(self.staging, ignore_errors=True)
         shutil.rmtree(self.client_home, ignore_errors=True)
+        for empty in (self.staging_root, self.client_home.parent):
+            try:
+                empty.rmdir()
+            except OSError:
+                pass  # not empty, or gone
 
     def write_marker(self, sha: str) -> None:
         marker = self.marker(sha)
@@ -193,17 +369,36 @@ class Job:
         hub = self.huggingface_hub()
         sha = self.revision
         if not COMMIT.match(sha):
-            log(f"revision {self.revision!r} is not a commit SHA: resolving it (pin a SHA so the cache cannot change under running workers)")
+            log(
+                f"revision {self.revision!r} is not a commit SHA: resolving it "
+                "(pin a SHA so the cache cannot change under running workers)"
+            )
             sha = hub.HfApi().model_info(self.model, revision=self.revision).sha
-            if self.complete(sha):
-                self.write_ref(sha)
-                log(f"{self.model}@{sha} is already complete in {self.hub}: refs/{self.revision} points to it")
-                return 0
+        self.lease.acquire()
+        try:
+            return self.fill(hub, sha)
+        finally:
+            self.lease.release()
+
+    def fill(self, hub: Any, sha: str) -> int:
+        """Holding the lease: download and publish `sha`, unless it is complete by now."""
+        if self.complete(sha):
+            self.write_ref(sha)
+            ref = "" if COMMIT.match(self.revision) else f": refs/{self.revision} points to it"
+            log(f"{self.model}@{sha} is already complete in {self.hub}{ref}")
+            return 0
+        self.adopt_leftovers()
         self.stripe(self.hub)
-        self.stripe(self.staging)
+        self.stripe(self.staging_root)  # a new folder inherits its parent's striping
         log(f"downloading {self.model}@{sha} into {self.staging} (files an earlier attempt finished are kept)")
-        hub.snapshot_download(self.model, revision=sha, cache_dir=str(self.staging),
-                              allow_patterns=self.include, ignore_patterns=self.exclude)
+        hub.snapshot_download(
+            self.model,
+            revision=sha,
+            cache_dir=str(self.staging),
+            allow_patterns=self.include,
+            ignore_patterns=self.exclude,
+        )
+        self.lease.check()  # a run judged dead publishes nothing
         self.publish(self.staging / self.repo, sha)
         self.verify(sha)
         self.write_ref(sha)
@@ -221,16 +416,24 @@ class Job:
         token = "modelDownload.tokenSecret"
         if isinstance(exc, errors.GatedRepoError):
             if self.has_token:
-                return (f"{self.model} is gated and the account of the token in {token} has no access: "
-                        f"accept its terms on https://huggingface.co/{self.model} with that account")
-            return (f"{self.model} is gated: set {token} to a Secret holding the token of an account "
-                    "that accepted its terms")
+                return (
+                    f"{self.model} is gated and the account of the token in {token} has no access: "
+                    f"accept its terms on https://huggingface.co/{self.model} with that account"
+                )
+            return (
+                f"{self.model} is gated: set {token} to a Secret holding the token of an account "
+                "that accepted its terms"
+            )
         if isinstance(exc, errors.RepositoryNotFoundError):
-            return (f"model {self.model} was not found: check modelDownload.model (org/name, as in the model's URL); "
-                    f"a private model also needs {token}")
+            return (
+                f"model {self.model} was not found: check modelDownload.model (org/name, as in the model's URL); "
+                f"a private model also needs {token}"
+            )
         if isinstance(exc, errors.RevisionNotFoundError):
-            return (f"revision {self.revision} does not exist in {self.model}: set modelDownload.revision to a "
-                    "commit SHA from the model's history (Files and versions > History)")
+            return (
+                f"revision {self.revision} does not exist in {self.model}: set modelDownload.revision to a "
+                "commit SHA from the model's history (Files and versions > History)"
+            )
         if isinstance(exc, errors.EntryNotFoundError):
             return f"a file of {self.model}@{self.revision} is not on the Hub: {str(exc).splitlines()[0]}"
         if status == 401:
@@ -254,8 +457,10 @@ def main() -> int:
             log(f"failed: {reason}")
             return PERMANENT
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        log(f"failed: {type(exc).__name__}: {first}; nothing was published. The Job retries: files an earlier "
-            "attempt finished are kept in the staging area, a partly downloaded file starts over")
+        log(
+            f"failed: {type(exc).__name__}: {first}; nothing was published. The Job retries: files an earlier "
+            "attempt finished are kept in the staging area, a partly downloaded file starts over"
+        )
         return 1
 
 
