@@ -12,15 +12,15 @@ file_download.py `get_hf_file_metadata`, `http_get`), answered as the Hub does:
 Errors carry the Hub's X-Error-Code (RepoNotFound, RevisionNotFound, GatedRepo), which
 the client turns into its typed exceptions. Failure injection: `break_file` (the CDN
 drops the connection half-way through that file, and answers the client's next try
-with 503, so one run fails fast), `slow_file` (the CDN sends half of that file, waits
-`slow_seconds`, then the rest: a download that is surely in progress for that long) and
+with 503, so one run fails fast), `held_file` (the CDN sends half of that file, then
+waits until the test sets `release`, at most 30 s: a download surely in progress) and
 `down` (refuse everything: a client that connects shows up in `requests`)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import time
+import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -60,8 +60,8 @@ class FakeHub(LocalServer):
     break_file: str | None = None
     down: bool = False
     broken: int = 0  # GETs of break_file so far
-    slow_file: str | None = None
-    slow_seconds: float = 0.0
+    held_file: str | None = None
+    release: threading.Event = field(default_factory=threading.Event)
     requests: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -191,8 +191,8 @@ class FakeHub(LocalServer):
                         if self.broken > 1:
                             return self.error(req, 503, "", "Service Unavailable")
                         return self.send_broken(req, 200, body, headers)
-                    if not head and name == self.slow_file:
-                        return self.send_slowly(req, 206 if start else 200, body, headers)
+                    if not head and name == self.held_file:
+                        return self.send_held(req, 206 if start else 200, body, headers)
                     return self.send(req, 206 if start else 200, body, headers, head)
         self.error(req, 404, "", "no such object")
 
@@ -216,7 +216,7 @@ class FakeHub(LocalServer):
         req.wfile.flush()
         req.close_connection = True
 
-    def send_slowly(self, req: BaseHTTPRequestHandler, code: int, body: bytes, headers: dict[str, str]) -> None:
+    def send_held(self, req: BaseHTTPRequestHandler, code: int, body: bytes, headers: dict[str, str]) -> None:
         req.send_response(code)
         for key, value in headers.items():
             req.send_header(key, value)
@@ -224,7 +224,7 @@ class FakeHub(LocalServer):
         req.end_headers()
         req.wfile.write(body[: len(body) // 2])
         req.wfile.flush()
-        time.sleep(self.slow_seconds)  # bounded: the test sets it
+        self.release.wait(30)  # bounded, whatever the test does
         try:
             req.wfile.write(body[len(body) // 2 :])
         except OSError:

@@ -9,6 +9,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -245,15 +246,51 @@ def test_striping_uses_lfs_when_present_and_skips_cleanly_without(hub: FakeHub, 
 # -- runs that share one cache ----------------------------------------------------------
 
 
+class Running:
+    """A started run whose output is read as it comes, so a test can wait for a line."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.proc, self.lines = proc, []
+        self.reader = threading.Thread(target=lambda: self.lines.extend(proc.stdout or []), daemon=True)
+        self.reader.start()
+
+    def said(self, text: str) -> bool:
+        return any(text in line for line in list(self.lines))
+
+    def finish(self) -> subprocess.CompletedProcess[str]:
+        self.proc.wait(timeout=120)
+        self.reader.join(timeout=30)
+        out, err = "".join(self.lines), (self.proc.stderr.read() if self.proc.stderr else "")
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream:
+                stream.close()
+        assert "Traceback" not in out + err, out + err
+        return subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out, err)
+
+
 def lease_owner(home: Path) -> Path:
     return home / ".dynamo-cache" / "locks" / REPO / "owner.json"
 
 
-def wait_for(condition: Any, what: str, timeout: float = 30) -> None:
+def wait_for(condition: Any, what: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"not within {timeout} s: {what}"
         time.sleep(0.05)
+
+
+def holding_the_lease(hub: FakeHub, home: Path, revision: str = SHA, **env: str) -> Running:
+    """A run that holds the lease, its download held mid-file until hub.release is set."""
+    hub.held_file = "model.safetensors"
+    first = Running(start(hub, home, revision, **env))
+    wait_for(lambda: hub.gets("/cdn/") >= 1, "the first run is mid-download")
+    return first
+
+
+def waiting(hub: FakeHub, home: Path, revision: str = SHA, **env: str) -> Running:
+    later = Running(start(hub, home, revision, **env))
+    wait_for(lambda: later.said("waiting for"), "the later run waits")
+    return later
 
 
 def assert_nothing_left_but_the_cache(home: Path) -> None:
@@ -275,14 +312,13 @@ def assert_complete(home: Path, sha: str = SHA) -> None:
 @pytest.mark.parametrize("count", [2, 3])
 def test_concurrent_runs_of_one_commit_download_once_and_all_succeed(hub: FakeHub, tmp_path: Path, count: int) -> None:
     home = tmp_path / "cache"
-    hub.slow_file, hub.slow_seconds = "model.safetensors", 2.0  # the first holds the lease that long
-    first = start(hub, home)
-    wait_for(lease_owner(home).exists, "the first run holds the lease")  # the others surely wait
-    results = [finish(p) for p in [first, *[start(hub, home) for _ in range(count - 1)]]]
+    first = holding_the_lease(hub, home)
+    others = [waiting(hub, home) for _ in range(count - 1)]
+    hub.release.set()
+    results = [run.finish() for run in [first, *others]]
     assert [r.returncode for r in results] == [0] * count, [r.stdout for r in results]
-    waited = [r.stdout for r in results if "waiting for" in r.stdout]
-    assert len(waited) == count - 1, [r.stdout for r in results]
-    assert all("is already complete" in out for out in waited)  # found it done, downloaded nothing
+    for later in results[1:]:
+        assert "waiting for" in later.stdout and "is already complete" in later.stdout  # downloaded nothing
     assert hub.gets("/cdn/") == 1  # the large file once
     assert_complete(home)
     assert_nothing_left_but_the_cache(home)
@@ -290,13 +326,11 @@ def test_concurrent_runs_of_one_commit_download_once_and_all_succeed(hub: FakeHu
 
 def test_concurrent_runs_of_two_commits_both_publish(hub: FakeHub, tmp_path: Path) -> None:
     home = tmp_path / "cache"
-    hub.slow_file, hub.slow_seconds = "model.safetensors", 2.0
-    one = start(hub, home, SHA)
-    wait_for(lease_owner(home).exists, "the first run holds the lease")
-    results = [finish(p) for p in [one, start(hub, home, SHA2)]]
-    first, second = results
-    assert first.returncode == second.returncode == 0, first.stdout + second.stdout
-    assert "waiting for" in first.stdout + second.stdout
+    first = holding_the_lease(hub, home, SHA)
+    second = waiting(hub, home, SHA2)
+    hub.release.set()
+    results = [first.finish(), second.finish()]
+    assert [r.returncode for r in results] == [0, 0], [r.stdout for r in results]
     assert_complete(home, SHA)
     assert_complete(home, SHA2)  # neither removed the other's snapshot
     assert_nothing_left_but_the_cache(home)
@@ -304,14 +338,12 @@ def test_concurrent_runs_of_two_commits_both_publish(hub: FakeHub, tmp_path: Pat
 
 def test_a_branch_ref_ends_at_the_run_that_finished_last(hub: FakeHub, tmp_path: Path) -> None:
     home = tmp_path / "cache"
-    hub.slow_file, hub.slow_seconds = "model.safetensors", 2.0
-    older = start(hub, home, "main")  # main is SHA for this run
-    wait_for(lease_owner(home).exists, "the first run holds the lease")
+    older = holding_the_lease(hub, home, "main")  # main is SHA for this run
     hub.repos[MODEL].branches["main"] = SHA2  # the branch moves on while it downloads
-    newer = start(hub, home, "main")
-    results = finish(older), finish(newer)
+    newer = waiting(hub, home, "main")
+    hub.release.set()
+    results = older.finish(), newer.finish()
     assert [r.returncode for r in results] == [0, 0], [r.stdout for r in results]
-    assert "waiting for" in results[1].stdout
     assert (home / "hub" / REPO / "refs" / "main").read_text() == SHA2
     assert_complete(home, SHA)
     assert_complete(home, SHA2)
@@ -319,14 +351,11 @@ def test_a_branch_ref_ends_at_the_run_that_finished_last(hub: FakeHub, tmp_path:
 
 def test_a_killed_runs_lease_is_taken_over_once_stale(hub: FakeHub, tmp_path: Path) -> None:
     home = tmp_path / "cache"
-    hub.slow_file, hub.slow_seconds = "model.safetensors", 5.0
-    killed = start(hub, home, LEASE_STALE_SECONDS="1")
-    staging = home / ".dynamo-cache" / "staging" / REPO
-    wait_for(lambda: hub.gets("/cdn/") == 1, "the first run is mid-download")
-    killed.kill()  # SIGKILL: no clean-up, its lease and staging stay behind
-    killed.communicate(timeout=30)
-    assert lease_owner(home).exists() and any(staging.iterdir())
-    hub.slow_file = None
+    killed = holding_the_lease(hub, home, LEASE_STALE_SECONDS="1")
+    killed.proc.kill()  # SIGKILL: no clean-up, its lease and staging stay behind
+    killed.finish()
+    hub.release.set()
+    assert lease_owner(home).exists() and any((home / ".dynamo-cache" / "staging" / REPO).iterdir())
     taker = run(hub, home, LEASE_STALE_SECONDS="1")
     assert taker.returncode == 0, taker.stdout
     assert "waiting for" in taker.stdout and "was not renewed for 1 s: taking it over" in taker.stdout
