@@ -4,6 +4,7 @@ over a spec does what the flag says."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,34 +16,40 @@ from dynamo_cache import schema_check
 from dynamo_cache.cli import main
 from genvalues import cli_runner, run
 
-# Numbers of every length and form YAML allows, as a user may type them in any field
-# (4,301 digits: one past Python's limit for converting an integer to text; the case
-# folders hold one field of 100,000 digits, a whole spec of those would exceed 1 MiB).
-ODD_NUMBERS = [
+# Numbers of every form YAML allows, as a user may type them, in every field.
+ODD_NUMBERS = ["1e99999", "-.inf", ".nan", "1_000", "0.0000000000000000000000000000000000001", "0x1F", "-0"]
+# And of every length: 4,301 digits is one past Python's limit for converting an integer to
+# text. Put in one field of each kind of leaf (the messages depend on the field's schema,
+# not its name); the case folders hold a field of 100,000 digits.
+LONG_NUMBERS = [
     "9" * 4_301,
     "-" + "9" * 5_000,
     "0x" + "f" * 5_000,
-    "1e99999",
-    "-.inf",
-    ".nan",
-    "1_000",
-    "0.0000000000000000000000000000000000001",
     '"' + "9" * 4_301 + 'Gi"',
     '"' + "1" * 5_000 + '.5GB"',
 ]
 
 
-def leaf_paths(schema: dict[str, Any], path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    out: list[tuple[str, ...]] = []
+def leaves(schema: dict[str, Any], path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
+    out: list[tuple[tuple[str, ...], dict[str, Any]]] = []
     for key, child in schema.get("properties", {}).items():
-        out += leaf_paths(child, (*path, key)) if child.get("properties") else [(*path, key)]
+        out += leaves(child, (*path, key)) if child.get("properties") else [((*path, key), child)]
     return out
 
 
-def document_with_every_leaf(text: str) -> str:
-    """A YAML spec setting every leaf of the spec schema to `text`, as written."""
+def one_leaf_of_each_kind() -> list[tuple[str, ...]]:
+    """A leaf for each distinct schema a leaf has, but its words."""
+    kinds: dict[str, tuple[str, ...]] = {}
+    for path, schema in leaves(schema_check.load_spec_schema()):
+        shape = {k: v for k, v in schema.items() if k not in ("description", "default", "examples")}
+        kinds.setdefault(json.dumps(shape, sort_keys=True), path)
+    return list(kinds.values())
+
+
+def document(text: str, paths: list[tuple[str, ...]]) -> str:
+    """A YAML spec setting every leaf in `paths` to `text`, as written."""
     tree: dict[str, Any] = {}
-    for path in leaf_paths(schema_check.load_spec_schema()):
+    for path in paths:
         node = tree
         for part in path[:-1]:
             node = node.setdefault(part, {})
@@ -60,10 +67,16 @@ def document_with_every_leaf(text: str) -> str:
     return "\n".join(lines(tree, 0)) + "\n"
 
 
-@pytest.mark.parametrize("number", ODD_NUMBERS, ids=lambda n: n[:12])
-def test_any_number_in_any_field_gets_the_fields_message(number: str) -> None:
+@pytest.mark.parametrize(
+    ("number", "where"),
+    [(n, "every") for n in ODD_NUMBERS] + [(n, "kinds") for n in LONG_NUMBERS],
+    ids=lambda v: v[:12],
+)
+def test_any_number_in_any_field_gets_the_fields_message(number: str, where: str) -> None:
     """Exit 1 with one bounded line per field, never an internal error (exit 70)."""
-    result = cli_runner().invoke(main, ["--spec", "-"], input=document_with_every_leaf(number))
+    every = [path for path, _ in leaves(schema_check.load_spec_schema())]
+    paths = every if where == "every" else one_leaf_of_each_kind()
+    result = cli_runner().invoke(main, ["--spec", "-"], input=document(number, paths))
     assert result.exit_code == 1, result.output
     lines = result.stderr.splitlines()
     assert lines and all(line.startswith("-::$.") and len(line) < 600 for line in lines), lines[:3]
