@@ -362,3 +362,25 @@ def test_a_killed_runs_lease_is_taken_over_once_stale(hub: FakeHub, tmp_path: Pa
     assert "kept the files attempt" in taker.stdout  # what the dead attempt finished
     assert_complete(home)
     assert_nothing_left_but_the_cache(home)
+
+
+def test_a_dgdr_wired_to_the_cache_finds_the_snapshot_the_job_filled(hub: FakeHub, tmp_path: Path) -> None:
+    """`gen-values wire` gives a DynamoGraphDeploymentRequest spec.modelCache; the claim's root
+    is the Job's HF_HOME (templates/model-download.yaml mounts it whole at dynamo.mountPaths.model),
+    so pvcModelPath inside the claim must be the snapshot the real client filled."""
+    from dynamo_cache import values, wire
+
+    claim_root = tmp_path / "claim"
+    assert run(hub, claim_root).returncode == 0
+    spec = {"modelDownload": {"enabled": True, "model": MODEL, "revision": SHA}}
+    dgdr = "apiVersion: nvidia.com/v1beta1\nkind: DynamoGraphDeploymentRequest\nmetadata: {name: q}\nspec:\n"
+    dgdr += f"  model: {MODEL}\n"
+    outcome = wire.wire(dgdr, wire.Target(values.build(spec, prune=False), "dynamo-cache", None))
+    assert not outcome.problems
+    import yaml_io
+
+    cache = yaml_io.load(outcome.text)["spec"]["modelCache"]
+    assert cache["pvcMountPath"] == values.build(spec, prune=False)["dynamo"]["mountPaths"]["model"]
+    folder = claim_root / cache["pvcModelPath"]
+    assert folder == snapshot(claim_root)
+    assert (folder / "config.json").read_bytes() == FILES["config.json"]

@@ -335,7 +335,7 @@ def test_notes_print_the_same_snippet(sets: list[str]) -> None:
     run = helmtool.helm("helm4", "install", "dynamo-cache", str(helmtool.CHART), "--dry-run=client", *flags)
     assert run.returncode == 0, run.stderr
     notes = run.stdout.split("NOTES:", 1)[1]
-    block = notes.split("YOUR-VALUES.yaml.", 1)[1].split("\n\n", 2)[1]
+    block = notes.split("(dynamo.frontend, dynamo.workers):", 1)[1].split("\n\n", 2)[1]
     gen_flags = [a for s in sets for a in ("--set", s.replace("{prefill,decode}", "[prefill, decode]"))]
     assert yaml_io.load(block) == snippet(*gen_flags)
 

@@ -30,12 +30,37 @@ def load_spec(name: str | None, overrides: dict[str, Any], stdin: BinaryIO | Non
             document = loader.load_mapping(name, stdin, SPEC_ONLY_KEYS)
         except loader.InputError as exc:
             return Result(source, None, [P.Problem(exc.path, P.ERROR, str(exc))])
+    wrong = _wrong_file(document)
+    if wrong:
+        return Result(source, None, [P.Problem("$", P.ERROR, *wrong)])
     spec = _apply(document, overrides)
     tier = overrides.get("tier")
     if tier in CATALOG["tiers"] and "variant" not in overrides and spec.get("variant"):
         if spec["variant"] not in CATALOG["tiers"][tier]["variants"]:
             del spec["variant"]  # the file's variant was its own tier's: the new tier's default applies
     return check_document(spec, source)
+
+
+def _wrong_file(document: dict[str, Any]) -> tuple[str, str] | None:
+    """(message, hint) for a file that is not a spec or values of this chart at all."""
+    kind = document.get("kind")
+    if isinstance(kind, str) and "apiVersion" in document:
+        if kind in ("DynamoGraphDeployment", "DynamoGraphDeploymentRequest"):
+            return (
+                f"this is a {kind} (Dynamo's object), not values for the dynamo-cache chart",
+                "wire the caches into it: gen-values wire FILE --spec VALUES --in-place",
+            )
+        return (
+            f"this is a Kubernetes {kind} manifest, not values for the dynamo-cache chart",
+            "give the values file (gen-values --tier TIER -o values.yaml writes one)",
+        )
+    if isinstance(document.get("lustre"), dict) and "storageClass" in document["lustre"]:
+        return (
+            "these are values for dynamo-cache 0.1.0: lustre.storageClass is now storageClasses.lustre (skuName and "
+            "zone under its parameters, as sku-name and zone)",
+            "write them anew: gen-values --tier lustre --lustre-sku SKU --zone ZONE -o values.yaml",
+        )
+    return None
 
 
 def check_document(spec: dict[str, Any], source: str = "<spec>") -> Result:

@@ -188,6 +188,7 @@ def main(
     gen-values --spec my-spec.yaml -o values.yaml
     gen-values validate values.yaml
     gen-values --tier files --manifests | kubectl apply -f -
+    gen-values wire dgd.yaml --spec values.yaml --in-place
     gen-values snippet --api v1beta1
     gen-values plan --model-size 140GB --replicas 8
     """
@@ -435,6 +436,97 @@ def snippet(
         click.echo(text, nl=False)
         return
     ctx.exit(_write_output(output, text, force))
+
+
+@main.command("wire")
+@click.argument("file")
+@spec_options
+@click.option("--frontend", metavar="NAME", help="Wire this component as the frontend (default: by its type).")
+@click.option(
+    "--worker", "workers", metavar="NAME", multiple=True, help="Wire this component as a worker (repeatable)."
+)
+@click.option("--check", is_flag=True, help="Exit 1, with one line, when FILE is not wired yet; write nothing.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the result here instead of stdout.")
+@click.option("--in-place", is_flag=True, help="Rewrite FILE (atomically; the old one kept as FILE.bak).")
+@click.option("--force", is_flag=True, help="Replace an existing --output file (kept as FILE.bak).")
+@common
+@click.pass_context
+def wire_command(
+    ctx: click.Context,
+    /,
+    file: str,
+    spec_file: str | None,
+    sets: tuple[str, ...],
+    frontend: str | None,
+    workers: tuple[str, ...],
+    check: bool,
+    output: str | None,
+    in_place: bool,
+    force: bool,
+    strict: bool,
+    fmt: str,
+    **flags: str | None,
+) -> None:
+    """Wire the caches into your DynamoGraphDeployment(s) or DynamoGraphDeploymentRequest in FILE (- for stdin).
+
+    \b
+    gen-values wire dgd.yaml --spec values.yaml --in-place
+    gen-values wire dgd.yaml --tier lustre --namespace dynamo | kubectl apply -f -
+    gen-values wire dgd.yaml --spec values.yaml --check          # in CI: exit 1 until wired
+    Everything else in FILE stays as it was; what is wired differently is refused, never overwritten.
+    """
+    from . import loader, values, wire
+    from . import problems as P
+
+    if in_place and (output or file == "-"):
+        raise click.UsageError("--in-place rewrites FILE: give a file, and no -o")
+    result = _load(spec_file, sets, **flags)
+    code = _report(result, fmt, strict)
+    if code != OK:
+        ctx.exit(code)
+    assert result.spec is not None
+    try:
+        text = loader.decode(loader.read_bytes(file))
+    except loader.InputError as exc:
+        click.echo(f"{file}: {exc}", err=True)
+        ctx.exit(INVALID)
+    target = wire.Target(
+        values.build(result.spec, prune=False),
+        result.spec.get("release", "dynamo-cache"),
+        result.spec.get("namespace"),
+        frontend,
+        workers,
+    )
+    try:
+        outcome = wire.wire(text, target, file)
+    except Exception as exc:  # a YAML error in FILE: ruamel.yaml words it
+        from ruamel.yaml.error import YAMLError
+
+        if not isinstance(exc, YAMLError):
+            raise
+        click.echo(f"{file}: invalid YAML: {str(exc).strip().splitlines()[-1]}", err=True)
+        ctx.exit(INVALID)
+    if outcome.problems:
+        click.echo(P.format_text(outcome.problems, file), err=True)
+        ctx.exit(INVALID)
+    for note in outcome.notes:
+        click.echo(f"{file}: note: {note}", err=True)
+    if check:
+        if outcome.changed:
+            click.echo(f"{file}: not wired: {outcome.changes[0]} (gen-values wire {file} ... --in-place)", err=True)
+            ctx.exit(INVALID)
+        click.echo(f"{file}: wired", err=True)
+        return
+    for change in outcome.changes:
+        click.echo(f"{file}: wired {change}", err=True)
+    if not outcome.changed:
+        click.echo(f"{file}: already wired, nothing to change", err=True)
+    if in_place:
+        ctx.exit(_write_output(file, outcome.text, force=True) if outcome.changed else OK)
+    if output is None:
+        click.echo(outcome.text, nl=False)
+        return
+    ctx.exit(_write_output(output, outcome.text, force))
 
 
 @main.command(hidden=True)  # a maintainer's command (README, Architecture), not a user's
