@@ -110,3 +110,11 @@ def test_a_branch_revision_leaves_the_model_path_to_the_user(tmp_path: Path) -> 
     model_cache = yaml_io.load(result.stdout)["spec"]["modelCache"]
     assert "pvcModelPath" not in model_cache and model_cache["pvcName"] == "model-cache"
     assert "pin modelDownload.revision to that commit" in result.stderr
+
+
+def test_without_fast_load_args_stay_and_one_line_says_why() -> None:
+    case = CASES / "v1beta1-disagg-vllm"
+    result = wire(case, case / "dgd.yaml")
+    notes = [line for line in result.stderr.splitlines() if "--fast-load" in line]
+    assert len(notes) == 1 and "Decode, Prefill load weights with vLLM's default loader" in notes[0]
+    assert "runai_streamer" not in result.stdout

@@ -445,6 +445,11 @@ def snippet(
 @click.option(
     "--worker", "workers", metavar="NAME", multiple=True, help="Wire this component as a worker (repeatable)."
 )
+@click.option(
+    "--fast-load",
+    is_flag=True,
+    help="Also make vLLM workers stream their weights (--load-format runai_streamer), where their args allow.",
+)
 @click.option("--check", is_flag=True, help="Exit 1, with one line, when FILE is not wired yet; write nothing.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the result here instead of stdout.")
 @click.option("--in-place", is_flag=True, help="Rewrite FILE (atomically; the old one kept as FILE.bak).")
@@ -459,6 +464,7 @@ def wire_command(
     sets: tuple[str, ...],
     frontend: str | None,
     workers: tuple[str, ...],
+    fast_load: bool,
     check: bool,
     output: str | None,
     in_place: bool,
@@ -496,6 +502,7 @@ def wire_command(
         result.spec.get("namespace"),
         frontend,
         workers,
+        fast_load,
     )
     try:
         outcome = wire.wire(text, target, file)
@@ -509,14 +516,14 @@ def wire_command(
     if outcome.problems:
         click.echo(P.format_text(outcome.problems, file), err=True)
         ctx.exit(INVALID)
-    for note in outcome.notes:
-        click.echo(f"{file}: note: {note}", err=True)
     if check:
         if outcome.changed:
             click.echo(f"{file}: not wired: {outcome.changes[0]} (gen-values wire {file} ... --in-place)", err=True)
             ctx.exit(INVALID)
         click.echo(f"{file}: wired", err=True)
         return
+    for note in outcome.notes:
+        click.echo(f"{file}: note: {note}", err=True)
     for change in outcome.changes:
         click.echo(f"{file}: wired {change}", err=True)
     if not outcome.changed:

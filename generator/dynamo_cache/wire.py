@@ -30,6 +30,10 @@ WORKER_TYPES = {"worker", "prefill", "decode"}
 FRONTEND_TYPES = {"frontend"}
 DOCUMENT_START = re.compile(r"^---(?:[ \t].*)?$", re.MULTILINE)
 COMMIT = re.compile(r"^[0-9a-f]{40}$")
+# vLLM's streaming loader reads a safetensors file with many threads instead of one
+# (https://docs.vllm.ai/en/stable/models/extensions/runai_model_streamer/; concurrency 16
+# is that page's example); dynamo.vllm passes vLLM's engine arguments through.
+FAST_LOAD = ["--load-format", "runai_streamer", "--model-loader-extra-config", '{"concurrency":16}']
 
 
 @dataclass
@@ -53,6 +57,7 @@ class Target:
     namespace: str | None
     frontend: str | None = None  # --frontend NAME
     workers: tuple[str, ...] = ()  # --worker NAME ...
+    fast_load: bool = False  # --fast-load: vLLM workers stream their weights
 
 
 def split(text: str) -> list[tuple[str, str]]:
@@ -166,6 +171,7 @@ class _Editor:
         self.changes: list[str] = []
         self.problems: list[Problem] = []
         self.notes: list[str] = []
+        self.slow_loaders: list[str] = []  # vLLM workers on the default loader (no --fast-load)
 
     def refuse(self, path: list[Any], message: str, hint: str) -> None:
         self.problems.append(Problem(json_path(path), ERROR, self.where + message, hint))
@@ -194,6 +200,12 @@ class _Editor:
             self.services_v1alpha1(spec)
         else:
             self.refuse(["apiVersion"], f"{data.get('apiVersion')} is not known", "nvidia.com/v1beta1 or v1alpha1")
+        if self.slow_loaders:
+            self.notes.append(
+                f"{self.where}{', '.join(self.slow_loaders)} {'load' if len(self.slow_loaders) > 1 else 'loads'} "
+                "weights with vLLM's default loader (one thread a "
+                "file, the slow part of a cold start from shared storage): wire with --fast-load to stream them"
+            )
 
     def values_for(self, backend: str | None) -> dict[str, Any]:
         values = copy.deepcopy(self.target.values)
@@ -245,6 +257,10 @@ class _Editor:
                 continue
             path: list[Any] = ["spec", "components", index]
             wired = self.component_v1beta1(component, roles[role], paths, path)
+            if role == "worker" and values["dynamo"]["backend"] == "vllm":
+                containers = ((component.get("podTemplate") or {}).get("spec") or {}).get("containers") or []
+                main: Any = next((c for c in containers if c.get("name") == snippet.MAIN_CONTAINER), {})
+                wired += self.fast_load(main, str(component.get("name")))
             if wired:
                 self.changes.append(f"{component['name']} ({', '.join(wired)})")
 
@@ -301,6 +317,9 @@ class _Editor:
                 continue
             path: list[Any] = ["spec", "services", name]
             wired = self.service_v1alpha1(service, roles[role], paths, path)
+            if role == "worker" and values["dynamo"]["backend"] == "vllm":
+                main: Any = (service.get("extraPodSpec") or {}).get("mainContainer") or {}
+                wired += self.fast_load(main, str(name))
             claims += [v["name"] for v in roles[role]["volumes"] if "persistentVolumeClaim" in v]
             claims += [roles[role]["compilation"]] if roles[role]["compilation"] else []
             if wired:
@@ -408,6 +427,22 @@ class _Editor:
                 )
         if wired:
             self.changes.append(f"modelCache ({', '.join(wired)})")
+
+    def fast_load(self, container: Any, name: str) -> list[str]:
+        """With --fast-load, the streaming loader in a vLLM worker's args; without, a hint.
+        Args the user wrote are only ever added to, and a --load-format they chose stays."""
+        args = container.get("args")
+        words = [str(a) for a in args] if isinstance(args, list) else []
+        if any(w == "--load-format" or w.startswith("--load-format=") for w in words):
+            return []
+        if not self.target.fast_load:
+            self.slow_loaders.append(name)
+            return []
+        if not isinstance(args, list):
+            self.notes.append(f"{self.where}{name}: no args list to add --load-format runai_streamer to; add it there")
+            return []
+        args.extend(FAST_LOAD)
+        return ["--load-format runai_streamer"]
 
     # -- shared pieces ---------------------------------------------------------------------
     def named_entries(
