@@ -3,7 +3,7 @@
 `gen-values generate [--check] [--root DIR]` writes (or checks for drift): the chart's
 templates/_catalog.tpl, values.schema.json, values.yaml and README.md, the spec schema in
 schemas/, data/catalog.json and data/values-model.json, and the marked blocks of the
-repository's README.md. Each says it is generated, by which command and from what.
+repository's docs/tiers.md. Each says it is generated, by which command and from what.
 """
 
 from __future__ import annotations
@@ -118,18 +118,18 @@ def outputs(root: Path) -> dict[Path, str]:
         CHART / "values.schema.json": _json({"$comment": schema_header, **model.shared_leaves(model.chart_schema())}),
         CHART / "values.yaml": values_yaml,
         Path("schemas/dynamo-cache-spec.schema.json"): _json({"$comment": schema_header, **model.spec_schema()}),
-        README: readme_blocks((root / README).read_text("utf-8")),
+        DOC_WITH_BLOCKS: readme_blocks((root / DOC_WITH_BLOCKS).read_text("utf-8")),
     }
 
 
-README = Path("README.md")
+DOC_WITH_BLOCKS = Path("docs/tiers.md")  # written by people; only its marked blocks are generated
 # <!-- generated: NAME ... --> ... <!-- end generated -->: the body comes from templates/readme-NAME.md.j2
 README_BLOCK = re.compile(r"(<!-- generated: (?P<name>[a-z-]+) [^\n]*-->\n)(.*?)(<!-- end generated -->)", re.S)
 PLAN_EXAMPLE_MODEL, PLAN_EXAMPLE_REPLICAS = "140GB", 8
 
 
 def readme_blocks(text: str) -> str:
-    """README.md with each marked block regenerated: the catalog's figures (Azure limits, the
+    """docs/tiers.md with each marked block regenerated: the catalog's figures (Azure limits, the
     planner's example) are never copied into the prose by hand."""
     from . import plan
 

@@ -86,7 +86,7 @@ common = options(_common)
 # The options that say what to generate: shared by the main command and `snippet`.
 _spec = [
     click.option("--tier", type=Choice(TIERS), help="Storage preset (default: the spec's, else files)."),
-    click.option("--variant", type=Choice(VARIANTS), help="Variant of the tier (README, Presets), e.g. static."),
+    click.option("--variant", type=Choice(VARIANTS), help="Variant of the tier (docs/tiers.md), e.g. static."),
     click.option("--spec", "spec_file", metavar="FILE", help="High-level spec (YAML or JSON, - for stdin)."),
     click.option("--release", help="Helm release name (checks names; derives cluster-scoped names)."),
     click.option("--namespace", help="Namespace of the claims."),
@@ -536,7 +536,7 @@ def wire_command(
     ctx.exit(_write_output(output, outcome.text, force))
 
 
-@main.command(hidden=True)  # a maintainer's command (README, Architecture), not a user's
+@main.command(hidden=True)  # a maintainer's command (CONTRIBUTING.md), not a user's
 @click.option("--check", is_flag=True, help="Exit 1 when a generated file differs; write nothing.")
 @click.option(
     "--root",
@@ -549,7 +549,7 @@ def wire_command(
 @click.pass_context
 def generate(ctx: click.Context, check: bool, root_dir: str) -> None:
     """Regenerate the chart's catalog, values, values schema and README, the spec schema, the
-    expanded data files and the generated blocks of README.md."""
+    expanded data files and the generated blocks of docs/tiers.md."""
     from pathlib import Path
 
     from . import chartgen

@@ -251,7 +251,7 @@ def _classes(c: Cache, declared: set[str]) -> Iterator[Problem]:
             "storageClass",
             WARNING,
             f"{name!r} exists only after extra setup ({CATALOG['drivers'][info['driver']]['title']})",
-            "see the README section for this tier; list it in existingStorageClasses once it exists",
+            "see docs/tiers.md for this tier; list it in existingStorageClasses once it exists",
         )
 
 
