@@ -15,7 +15,11 @@
    listed, and pins its timestamps to the commit time (SOURCE_DATE_EPOCH, else HEAD's
    commit date), keeping the `created` time of an unchanged version: a rebuild of the
    same commit gives the same bytes;
-5. copies artifacthub-repo.yml next to index.yaml.
+5. copies artifacthub-repo.yml next to index.yaml;
+6. builds the Python package a user installs gen-values from, wheel (the chart inside)
+   and sdist, into --python-out (default dist/python), from a copy of the tracked files
+   with setuptools' own build hooks, and rewrites both archives with sorted members,
+   the pinned time and no owner, so that they are byte-reproducible too.
 Exit codes: 0 built, 1 a check failed (the message says which and what to do).
 """
 
@@ -135,6 +139,65 @@ def build(chart: Path, out: Path, url: str, merge: Path | None, sign_key: str | 
     return out / name
 
 
+PACKAGE_SOURCES = ("pyproject.toml", "README.md", "generator", "schemas", "charts")
+
+
+def build_python(out: Path) -> list[Path]:
+    """The wheel and the sdist of this checkout's tracked files, byte-reproducible."""
+    tracked = run("git", "-C", str(ROOT), "ls-files", "--", *PACKAGE_SOURCES).split("\n")
+    built = []
+    with tempfile.TemporaryDirectory() as tmp:
+        source, dist = Path(tmp) / "src", Path(tmp) / "dist"
+        for rel in filter(None, tracked):
+            (source / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(ROOT / rel, source / rel)
+        env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch())}
+        for hook in ("build_wheel", "build_sdist"):  # one process each: setuptools keeps state between them
+            call = f"import sys; from setuptools import build_meta; build_meta.{hook}(sys.argv[1])"
+            done = subprocess.run(
+                [sys.executable, "-c", call, str(dist)], cwd=source, env=env, capture_output=True, text=True
+            )
+            if done.returncode != 0 or not any(dist.iterdir()):
+                raise ReleaseError(f"{hook} of the Python package failed:\n{done.stderr.strip()}")
+        out.mkdir(parents=True, exist_ok=True)
+        for archive in sorted(dist.iterdir()):
+            target = out / archive.name
+            (normal_wheel if archive.suffix == ".whl" else normal_sdist)(archive, target, epoch())
+            built.append(target)
+    return built
+
+
+def normal_wheel(archive: Path, target: Path, when: int) -> None:
+    import zipfile
+
+    stamp = dt.datetime.fromtimestamp(max(when, 315532800), dt.timezone.utc).timetuple()[:6]  # zip starts at 1980
+    with zipfile.ZipFile(archive) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for name in sorted(old.namelist()):
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.external_attr = (0o644 << 16) if not name.endswith("/") else (0o755 << 16)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            new.writestr(info, old.read(name))
+
+
+def normal_sdist(archive: Path, target: Path, when: int) -> None:
+    import gzip
+    import io
+    import tarfile
+
+    with tarfile.open(archive) as old:
+        members = sorted(old.getmembers(), key=lambda m: m.name)
+        payload = io.BytesIO()
+        with tarfile.open(fileobj=payload, mode="w", format=tarfile.PAX_FORMAT) as new:
+            for member in members:
+                data = old.extractfile(member) if member.isfile() else None
+                member.mtime, member.uid, member.gid, member.uname, member.gname = when, 0, 0, "", ""
+                member.mode = 0o755 if member.isdir() else 0o644
+                member.pax_headers = {}
+                new.addfile(member, data)
+    with target.open("wb") as handle, gzip.GzipFile(fileobj=handle, mode="wb", mtime=when, filename="") as packed:
+        packed.write(payload.getvalue())
+
+
 def pin_index(path: Path, meta: dict[str, str], old: dict[str, Any] | None) -> None:
     from ruamel.yaml import YAML
 
@@ -157,6 +220,9 @@ def main() -> int:
         "--out", type=Path, default=ROOT / "dist" / "repo", help="repository folder (default dist/repo)"
     )
     parser.add_argument("--url", default="https://dynamo-cache.example/charts", help="base URL the folder is served at")
+    parser.add_argument(
+        "--python-out", type=Path, help="wheel and sdist folder (default: python/ beside --out, i.e. dist/python)"
+    )
     parser.add_argument("--merge", type=Path, help="index.yaml of the released repository (keeps old versions listed)")
     parser.add_argument("--sign", action="store_true", help="sign the archive (writes a .prov file)")
     parser.add_argument("--key", help="GnuPG key name for --sign")
@@ -173,10 +239,11 @@ def main() -> int:
             args.key if args.sign else None,
             args.keyring,
         )
+        packages = build_python((args.python_out or args.out.resolve().parent / "python").resolve())
     except ReleaseError as exc:
         print(f"release: {exc}", file=sys.stderr)
         return 1
-    print(f"{archive}\n{args.out.resolve() / 'index.yaml'}")
+    print("\n".join(map(str, [archive, args.out.resolve() / "index.yaml", *packages])))
     return 0
 
 

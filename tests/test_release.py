@@ -1,6 +1,7 @@
-"""Release: a reproducible Helm repository folder (ci/release.py), the version-bump
-check, provenance with a throwaway GnuPG key, and a real OCI registry on loopback
-(Debian's docker-registry, installed by ci/setup.sh)."""
+"""Release: a reproducible Helm repository folder and Python package (ci/release.py), the
+version-bump check, provenance with a throwaway GnuPG key, a real OCI registry on loopback
+(Debian's docker-registry, installed by ci/setup.sh), and the built wheel installed into an
+empty virtualenv outside the repository."""
 
 from __future__ import annotations
 
@@ -236,3 +237,57 @@ def test_an_archive_in_the_folder_is_never_replaced(repo: Path, tmp_path: Path) 
     assert proc.returncode == 1 and "refusing to replace" in proc.stderr
     assert (folder / archive).read_bytes() == (repo / archive).read_bytes()
     assert sorted(p.name for p in folder.iterdir()) == [archive]
+
+
+def test_the_python_package_rebuilds_byte_identical(repo: Path, tmp_path: Path) -> None:
+    again = release("--out", str(tmp_path / "repo"), "--url", "https://charts.example/dynamo")
+    assert again.returncode == 0, again.stderr
+    first = sorted((repo.parent / "python").iterdir())
+    assert [p.name for p in first] == [
+        f"dynamo_cache-{__version__}-py3-none-any.whl",
+        f"dynamo_cache-{__version__}.tar.gz",
+    ]
+    for built in first:
+        assert (tmp_path / "python" / built.name).read_bytes() == built.read_bytes(), built.name
+
+
+def test_the_wheel_installs_into_an_empty_virtualenv_and_runs(repo: Path, tmp_path: Path) -> None:
+    """What `pip install dynamo-cache` gives a user: gen-values with the chart inside. The
+    virtualenv starts empty; the runtime dependencies are this suite's own (a .pth line),
+    so the test needs no index, and the package itself comes from the wheel alone."""
+    import sysconfig
+
+    (wheel,) = (repo.parent / "python").glob("*.whl")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    install = [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--no-deps"]
+    subprocess.run([*install, "--quiet", "--disable-pip-version-check", str(wheel)], check=True)
+    site = next((venv / "lib").glob("python3*/site-packages"))
+    (site / "runtime-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "helm").symlink_to(helmtool.binaries()["helm4"])
+    env = {"PATH": f"{venv / 'bin'}:{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)}
+
+    def gen(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["gen-values", *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+
+    where = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import dynamo_cache; print(dynamo_cache.__file__)"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert where.stdout.startswith(str(venv)), where.stdout + where.stderr  # the wheel's copy, not the checkout's
+    assert "tier: lustre" in gen("--tier", "lustre").stdout
+    manifests = gen("--tier", "files", "--manifests")
+    assert manifests.returncode == 0, manifests.stderr
+    assert manifests.stdout.count("kind: PersistentVolumeClaim") == 3  # rendered by the chart inside the wheel
+    chart = where.stdout.strip().rsplit("/", 1)[0] + "/chart"
+    assert (Path(chart) / "templates" / "tests" / "cache-io.yaml").is_file()  # `helm test` ships too
+    assert "compilationCache" in gen("snippet").stdout
+    dgd = tmp_path / "dgd.yaml"
+    dgd.write_text((helmtool.ROOT / "tests/cases/wire/v1beta1-disagg-vllm/dgd.yaml").read_text())
+    wired = gen("wire", str(dgd), "--tier", "files")
+    assert wired.returncode == 0 and "claimName: model-cache" in wired.stdout, wired.stderr
