@@ -4,6 +4,7 @@ silently (a field the controller does not know would be lost without a word)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,32 @@ import pytest
 
 import helmtool
 
-EXTERNAL = helmtool.ROOT.parent / "shared" / "external"
+# Third-party files the tests read and this repository does not ship: a folder holding them
+# at these relative paths (DYNAMO_CACHE_EXTERNAL; default: the folder beside the checkout).
+EXTERNAL = Path(os.environ.get("DYNAMO_CACHE_EXTERNAL") or helmtool.ROOT.parent / "shared" / "external")
+# relative path -> (public repository, path in it, commit the tests were written against)
+SOURCES = {
+    "dynamo/nvidia.com_dynamographdeployments.yaml": (
+        "https://github.com/ai-dynamo/dynamo",
+        "deploy/operator/config/crd/bases/nvidia.com_dynamographdeployments.yaml",
+        "2a6da14c83617f5412caba5777dbf0e2399e9c5f",
+    ),
+    "dynamo/nvidia.com_dynamographdeploymentrequests.yaml": (
+        "https://github.com/ai-dynamo/dynamo",
+        "deploy/operator/config/crd/bases/nvidia.com_dynamographdeploymentrequests.yaml",
+        "2a6da14c83617f5412caba5777dbf0e2399e9c5f",
+    ),
+    "argocd/application-crd.yaml": (
+        "https://github.com/argoproj/argo-cd",
+        "manifests/crds/application-crd.yaml",
+        "37ee0097cf851bc2dd7665fc081bbce61a7e836e",
+    ),
+    "flux/helm.toolkit.fluxcd.io_helmreleases.yaml": (
+        "https://github.com/fluxcd/helm-controller",
+        "config/crd/bases/helm.toolkit.fluxcd.io_helmreleases.yaml",
+        "0f61a8607a62be64638f2f912d9487e653960a6e",
+    ),
+}
 
 
 def strict(schema: Any) -> Any:
@@ -30,10 +56,14 @@ def strict(schema: Any) -> Any:
 
 
 def schemas(relative: str) -> dict[str, Any]:
-    """version -> strict schema of the CRD at shared/external/<relative>; skips without it."""
+    """version -> strict schema of the CRD at EXTERNAL/<relative>; skips, naming its public source, without it."""
     path: Path = EXTERNAL / relative
     if not path.is_file():
-        pytest.skip(f"the CRD is not at {path} (third-party data, not shipped with this repository)")
+        repo, source, commit = SOURCES[relative]
+        pytest.skip(
+            f"needs {source} from {repo} at commit {commit}: save it as <folder>/{relative} and set "
+            "DYNAMO_CACHE_EXTERNAL=<folder> (CONTRIBUTING.md, Third-party files)"
+        )
     import yaml  # PyYAML's C loader: the CRDs are large, and ruamel.yaml's pure loader takes seconds
 
     crd = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
