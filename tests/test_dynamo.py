@@ -133,7 +133,7 @@ CHECKOV_CASES = [("helm3", ""), ("helm4", ""), ("helm4", "sha256:" + "0" * 64)]
 @pytest.fixture(scope="module")
 def checkov_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     """One checkov run (its start-up is most of its time) over every case: file name -> results."""
-    assert CHECKOV.exists(), "checkov is missing: run `bash ci/setup.sh` (it installs tools/checkov)"
+    assert CHECKOV.exists(), "checkov is missing: run `bash ci/setup.sh --test` (it installs tools/checkov)"
     folder = tmp_path_factory.mktemp("checkov")
     for version, digest in CHECKOV_CASES:
         values = download_values(download={"image": {"digest": digest}})

@@ -131,3 +131,31 @@ def test_doc_blocks_are_generated_from_the_catalog_and_planner() -> None:
     emptied = chartgen.README_BLOCK.sub(lambda m: m.group(1) + m.group(4), text)
     assert chartgen.readme_blocks(emptied) == text  # the blocks hold exactly what the generator writes
     assert "| Azure Files Premium v1 | smallest share (smaller requests are raised and billed) | 100Gi |" in text
+
+
+def test_the_main_jobs_lock_is_the_test_locks_runtime_part() -> None:
+    """ci/lock/run.txt (what `bash ci/setup.sh` installs) pins what ci/lock/test.txt pins, and
+    holds every package gen-values needs to run: its requirements, closed."""
+    import importlib.metadata as metadata
+
+    from packaging.requirements import Requirement
+
+    def pins(name: str) -> set[str]:
+        text = (ROOT / "ci" / "lock" / name).read_text()
+        return {line.strip() for line in text.splitlines() if line and not line.startswith(("#", " "))}
+
+    run, test = pins("run.txt"), pins("test.txt")
+    assert run <= test, run - test
+    pinned = {re.sub(r"[-_.]+", "-", line.split("==")[0]).lower() for line in run}
+    needed, todo = set(), ["dynamo-cache"]
+    while todo:
+        name = todo.pop()
+        for text in metadata.requires(name) or []:
+            requirement = Requirement(text)
+            if requirement.marker and not requirement.marker.evaluate({"extra": ""}):
+                continue
+            key = re.sub(r"[-_.]+", "-", requirement.name).lower()
+            if key not in needed:
+                needed.add(key)
+                todo.append(requirement.name)
+    assert needed <= pinned, needed - pinned

@@ -34,7 +34,7 @@ CLUSTER = {
     "kubectl apply": "the wired DGD validates against Dynamo's CRD (tests/test_wire.py)",
     "gen-values validate --live": "tests/test_scope.py, against a recording API server",
     "gen-values doctor": "tests/test_doctor.py, against a recording API server",
-    "bash ci/setup.sh": "CI's own command",
+    "bash ci/setup.sh --test": "CI's own command",
     "pip install dynamo-cache": "tests/test_release.py installs the built wheel into an empty virtualenv",
 }
 EXIT_CODES = {"--check": 1}  # `wire --check` before wiring: "exit 1 until it is wired"

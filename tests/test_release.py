@@ -1,6 +1,6 @@
 """Release: a reproducible Helm repository folder and Python package (ci/release.py), the
 version-bump check, provenance with a throwaway GnuPG key, a real OCI registry on loopback
-(Debian's docker-registry, installed by ci/setup.sh), and the built wheel installed into an
+(Debian's docker-registry, unpacked into tools/registry by `ci/setup.sh --test`), and the built wheel installed into an
 empty virtualenv outside the repository."""
 
 from __future__ import annotations
@@ -175,8 +175,9 @@ def free_port() -> int:
 
 @pytest.fixture
 def registry(tmp_path: Path) -> Iterator[str]:
-    binary = shutil.which("docker-registry")
-    assert binary, "docker-registry is missing: run `bash ci/setup.sh` (it installs Debian's docker-registry)"
+    unpacked = helmtool.ROOT / "tools" / "registry" / "usr" / "bin" / "docker-registry"
+    binary = str(unpacked) if unpacked.is_file() else shutil.which("docker-registry")
+    assert binary, "docker-registry is missing: run `bash ci/setup.sh --test` (it unpacks Debian's docker-registry)"
     port = free_port()
     config = tmp_path / "registry.yml"
     config.write_text(

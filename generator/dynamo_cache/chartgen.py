@@ -210,7 +210,7 @@ def render(name: str, **context: Any) -> str:
         import jinja2
     except ImportError:
         raise SystemExit(
-            "gen-values generate needs jinja2: run `bash ci/setup.sh` (it installs the test tools)"
+            "gen-values generate needs jinja2: run `bash ci/setup.sh --test` (it installs the test tools)"
         ) from None
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
