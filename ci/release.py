@@ -144,7 +144,9 @@ PACKAGE_SOURCES = ("pyproject.toml", "README.md", "generator", "schemas", "chart
 
 def build_python(out: Path) -> list[Path]:
     """The wheel and the sdist of this checkout's tracked files, byte-reproducible."""
-    tracked = run("git", "-C", str(ROOT), "ls-files", "--", *PACKAGE_SOURCES).split("\n")
+    tracked = run(
+        "git", "-C", str(ROOT), "ls-files", "--cached", "--others", "--exclude-standard", "--", *PACKAGE_SOURCES
+    ).split("\n")
     built = []
     with tempfile.TemporaryDirectory() as tmp:
         source, dist = Path(tmp) / "src", Path(tmp) / "dist"

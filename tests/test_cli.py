@@ -110,10 +110,36 @@ def test_json_format_lists_every_problem_sorted(tmp_path: Path) -> None:
     spec = _write(tmp_path / "s.yaml", b"tier: lustr\ncaches: {model: {size: 10 gigs, colour: red}}\n")
     proc = run("validate", "--format", "json", str(spec))
     assert proc.returncode == 1
-    items = json.loads(proc.stdout)  # the report is validate's output
+    report = json.loads(proc.stdout)  # the report is validate's output
+    assert report["status"] == "invalid"
+    items = report["problems"]
     assert [i["path"] for i in items] == sorted(i["path"] for i in items)
     assert {i["path"] for i in items} == {"$.tier", "$.caches.model.size", "$.caches.model.colour"}
-    assert all(set(i) == {"file", "path", "level", "message", "hint"} for i in items)
+    assert all(set(i) == {"file", "path", "level", "rule", "message", "hint"} for i in items)
+    assert {i["rule"] for i in items} == {"schema"}
+
+
+# Every command that reports problems: one JSON document on stdout, in one shape.
+JSON_COMMANDS = [
+    (["--tier", "lustre"], 0, True),
+    (["--tier", "lustre", "--set", "caches.model.size=1Ti", "--model-size", "2TB"], 0, True),  # a warning
+    (["--set", "caches.perf.accessModes=[ReadWriteAll]"], 1, False),
+    (["snippet", "--tier", "files"], 0, True),
+    (["validate", "-"], 0, False),
+    (["wire", "-", "--tier", "files"], 1, False),  # stdin holds no Dynamo object
+]
+
+
+@pytest.mark.parametrize(("args", "code", "has_output"), JSON_COMMANDS, ids=lambda v: str(v)[:30])
+def test_every_command_reports_json_on_stdout_in_one_shape(args: list[str], code: int, has_output: bool) -> None:
+    head, rest = (args[:1], args[1:]) if args[0] in ("snippet", "validate", "wire") else ([], args)
+    proc = run(*head, "--format", "json", *rest, stdin="tier: files\n")
+    assert proc.returncode == code, proc.stderr
+    report = json.loads(proc.stdout)
+    assert set(report) == {"status", "problems"} | ({"output"} if has_output else set())
+    assert report["status"] == ("ok" if code == 0 else "invalid")
+    for item in report["problems"]:
+        assert set(item) == {"file", "path", "level", "rule", "message", "hint"} and item["rule"], item
 
 
 def test_validate_says_ok_for_a_valid_file(tmp_path: Path) -> None:

@@ -29,10 +29,10 @@ def load_spec(name: str | None, overrides: dict[str, Any], stdin: BinaryIO | Non
         try:
             document = loader.load_mapping(name, stdin, SPEC_ONLY_KEYS)
         except loader.InputError as exc:
-            return Result(source, None, [P.Problem(exc.path, P.ERROR, str(exc))])
+            return Result(source, None, [P.Problem(exc.path, P.ERROR, str(exc), "", "input")])
     wrong = _wrong_file(document)
     if wrong:
-        return Result(source, None, [P.Problem("$", P.ERROR, *wrong)])
+        return Result(source, None, [P.Problem("$", P.ERROR, *wrong, "wrongFile")])
     spec = _apply(document, overrides)
     tier = overrides.get("tier")
     if tier in CATALOG["tiers"] and "variant" not in overrides and spec.get("variant"):
@@ -80,12 +80,33 @@ def against_existing(result: Result, existing_values: str) -> Result:
             result.source,
             result.spec,
             P.sort(
-                result.problems
-                + [P.Problem(p.path, p.level, f"{existing_values} (--from): {p.message}", p.hint) for p in old.problems]
+                result.problems + [p._replace(message=f"{existing_values} (--from): {p.message}") for p in old.problems]
             ),
         )
     assert result.spec is not None
     return Result(result.source, result.spec, P.sort(result.problems + rules.migration(old.spec, result.spec)))
+
+
+def tier_and_variant(spec: dict[str, Any]) -> tuple[str, str]:
+    """The spec's tier and variant, the defaults filled in."""
+    tier = spec.get("tier") or CATALOG["defaultTier"]
+    return tier, spec.get("variant") or CATALOG["tiers"][tier]["defaultVariant"]
+
+
+# Flags (their option names without --) that apply to one tier only.
+TIER_FLAGS = {"lustre_sku": "lustre", "zone": "lustre"}
+
+
+def flags_for_another_tier(result: Result, given: list[str]) -> str | None:
+    """Why flags given for one tier do not fit the spec's tier, or None."""
+    if result.spec is None or not given:
+        return None
+    tier, _ = tier_and_variant(result.spec)
+    wrong = [flag for flag in given if TIER_FLAGS[flag] != tier]
+    if not wrong:
+        return None
+    names, home = " and ".join(f"--{flag.replace('_', '-')}" for flag in wrong), TIER_FLAGS[wrong[0]]
+    return f"{names} apply to tier {home}; the tier is {tier}: add --tier {home}, or leave them out"
 
 
 def set_value(path: str, text: str) -> Any:

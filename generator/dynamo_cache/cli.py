@@ -7,16 +7,14 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from .catalog import CATALOG, TIERS, VARIANTS
+from .report import Exit
 
-if TYPE_CHECKING:
-    pass
-
-OK, INVALID, USAGE = 0, 1, 2
+OK, INVALID, UNCHECKED, INTERNAL = Exit.OK, Exit.INVALID, Exit.UNCHECKED, Exit.INTERNAL
 
 
 class Choice(click.Choice):  # type: ignore[type-arg]  # generic only from click 8.2; 8.1 is supported
@@ -33,24 +31,31 @@ class Choice(click.Choice):  # type: ignore[type-arg]  # generic only from click
             self.fail(f"{value!r} is not one of {', '.join(map(str, self.choices))}{hint}", param, ctx)
 
 
-UNCHECKED = 3  # validate --live / doctor could not read the cluster at all
-INTERNAL = 70  # a bug in gen-values, never the input's fault (sysexits' EX_SOFTWARE)
-
-
 def _exit_code(result: Any, strict: bool) -> int:
     failed = not result.ok or (strict and result.problems)
     return INVALID if failed else OK
 
 
 def _report(result: Any, fmt: str, strict: bool) -> int:
-    from . import problems as P
+    """The exit code for `result`; its problems on stderr as text (JSON: in _done's report)."""
+    from . import report
 
-    shown = result.problems
-    if fmt == "json":
-        click.echo(P.format_json(shown, result.source), err=True)
-    elif shown:
-        click.echo(P.format_text(shown, result.source), err=True)
+    if fmt == "text" and result.problems:
+        click.echo(report.text(result.problems, result.source), err=True)
     return _exit_code(result, strict)
+
+
+def _done(
+    ctx: click.Context, fmt: str, code: int, problems: list[tuple[str, Any]], output: str | None = None
+) -> NoReturn:
+    """End a command: its output on stdout, or (--format json) the one JSON report there."""
+    from . import report
+
+    if fmt == "json":
+        click.echo(report.as_json(code, problems, output))
+    elif output is not None:
+        click.echo(output, nl=False)
+    ctx.exit(code)
 
 
 _common = [
@@ -61,7 +66,7 @@ _common = [
         type=Choice(["text", "json"]),
         default="text",
         show_default=True,
-        help="How problems are printed on stderr.",
+        help="text: problems on stderr; json: one report on stdout (status, problems, output).",
     ),
 ]
 
@@ -126,12 +131,9 @@ def _load(spec_file: str | None, sets: tuple[str, ...], **flags: Any) -> Any:
             raise click.UsageError(f"{option} and --set {path}=... both set {path}: give one")
     overrides.update(set_values)
     result = api.load_spec(spec_file, overrides)
-    lustre_flags = [f"--{f.replace('_', '-')}" for f in ("lustre_sku", "zone") if flags.get(f) is not None]
-    if lustre_flags and result.spec is not None and result.spec.get("tier", CATALOG["defaultTier"]) != "lustre":
-        raise click.UsageError(
-            f"{' and '.join(lustre_flags)} apply to tier lustre; the tier is "
-            f"{result.spec.get('tier', CATALOG['defaultTier'])}: add --tier lustre, or leave them out"
-        )
+    misplaced = api.flags_for_another_tier(result, [k for k in ("lustre_sku", "zone") if flags.get(k) is not None])
+    if misplaced:
+        raise click.UsageError(misplaced)
     return result
 
 
@@ -210,11 +212,13 @@ def main(
     if from_values and result.ok:
         result = api.against_existing(result, from_values)
     code = _report(result, fmt, strict)
+    found = [(result.source, p) for p in result.problems]
     if code != OK:
-        ctx.exit(code)
+        _done(ctx, fmt, code, found)
     text = api.generate(result)
     if manifests:
         from . import manifests as rendered
+        from .problems import ERROR, Problem
 
         assert result.spec is not None
         try:
@@ -222,12 +226,12 @@ def main(
                 text, result.spec.get("release", "dynamo-cache"), result.spec.get("namespace"), chart, helm_binary
             )
         except rendered.ManifestError as exc:
-            click.echo(f"gen-values --manifests: {exc}", err=True)
-            ctx.exit(INVALID)
+            if fmt == "text":
+                click.echo(f"gen-values --manifests: {exc}", err=True)
+            _done(ctx, fmt, INVALID, [*found, (result.source, Problem("$", ERROR, str(exc), "", "helm"))])
     if output is None:
-        click.echo(text, nl=False)
-        return
-    ctx.exit(_write_output(output, text, force))
+        _done(ctx, fmt, OK, found, text)
+    _done(ctx, fmt, _write_output(output, text, force), found)
 
 
 def _parse_sets(sets: tuple[str, ...]) -> dict[str, Any]:
@@ -310,43 +314,34 @@ def validate(
     """
     from . import api
 
-    code = OK
-    collected = []
+    code: int = OK
+    collected: list[tuple[str, Any]] = []
     for name in files:
         result = api.load_spec(name, {})
-        unchecked = OK
+        unchecked: int = OK
         if result.spec is not None:
             release_of_file = release or result.spec.get("release") or "dynamo-cache"
         if live and result.ok:
             result, unchecked = _check_live(result, namespace, release_of_file, kubeconfig, context, chart, helm_binary)
             code = max(code, unchecked)
-        if fmt == "json":
-            collected += [{"file": result.source, **p._asdict()} for p in result.problems]
-            code = max(code, _exit_code(result, strict))
-        else:
-            file_code = _report(result, fmt, strict)
-            code = max(code, file_code)
-            if file_code == OK and result.spec is not None:
-                spec = result.spec
-                tier = spec.get("tier") or CATALOG["defaultTier"]
-                variant = spec.get("variant") or CATALOG["tiers"][tier]["defaultVariant"]
-                if unchecked != OK:  # "ok" only for what was checked
-                    click.echo(
-                        f"valid, live release {release_of_file} NOT checked: {result.source} "
-                        f"(tier {tier}, variant {variant})",
-                        err=True,
-                    )
-                    continue
+        collected += [(result.source, p) for p in result.problems]
+        file_code = _report(result, fmt, strict)
+        code = max(code, file_code)
+        if fmt == "text" and file_code == OK and result.spec is not None:
+            tier, variant = api.tier_and_variant(result.spec)
+            if unchecked != OK:  # "ok" only for what was checked
                 click.echo(
-                    f"ok: {result.source} (tier {tier}, variant {variant}"
-                    f"{', live release ' + release_of_file if live else ''})",
+                    f"valid, live release {release_of_file} NOT checked: {result.source} "
+                    f"(tier {tier}, variant {variant})",
                     err=True,
                 )
-    if fmt == "json":
-        import json
-
-        click.echo(json.dumps(collected, indent=2))  # the report is the output: stdout
-    ctx.exit(code)
+                continue
+            click.echo(
+                f"ok: {result.source} (tier {tier}, variant {variant}"
+                f"{', live release ' + release_of_file if live else ''})",
+                err=True,
+            )
+    _done(ctx, fmt, code, collected)
 
 
 def _check_live(
@@ -425,17 +420,17 @@ def snippet(
 
     result = _load(spec_file, sets, workers=list(workers) if workers else None, **flags)
     code = _report(result, fmt, strict)
+    found = [(result.source, p) for p in result.problems]
     if code != OK:
-        ctx.exit(code)
+        _done(ctx, fmt, code, found)
     assert result.spec is not None
     chart_values = values.build(result.spec, prune=False)
     text = snippets.render(
         chart_values, result.spec.get("release", "dynamo-cache"), result.spec.get("namespace"), api_version
     )
     if output is None:
-        click.echo(text, nl=False)
-        return
-    ctx.exit(_write_output(output, text, force))
+        _done(ctx, fmt, OK, found, text)
+    _done(ctx, fmt, _write_output(output, text, force), found)
 
 
 @main.command("wire")
@@ -481,21 +476,16 @@ def wire_command(
     gen-values wire dgd.yaml --spec values.yaml --check          # in CI: exit 1 until wired
     Everything else in FILE stays as it was; what is wired differently is refused, never overwritten.
     """
-    from . import loader, values, wire
-    from . import problems as P
+    from . import report, values, wire
 
     if in_place and (output or file == "-"):
         raise click.UsageError("--in-place rewrites FILE: give a file, and no -o")
     result = _load(spec_file, sets, **flags)
     code = _report(result, fmt, strict)
+    found = [(result.source, p) for p in result.problems]
     if code != OK:
-        ctx.exit(code)
+        _done(ctx, fmt, code, found)
     assert result.spec is not None
-    try:
-        text = loader.decode(loader.read_bytes(file))
-    except loader.InputError as exc:
-        click.echo(f"{file}: {exc}", err=True)
-        ctx.exit(INVALID)
     target = wire.Target(
         values.build(result.spec, prune=False),
         result.spec.get("release", "dynamo-cache"),
@@ -504,36 +494,27 @@ def wire_command(
         workers,
         fast_load,
     )
-    try:
-        outcome = wire.wire(text, target, file)
-    except Exception as exc:  # a YAML error in FILE: ruamel.yaml words it
-        from ruamel.yaml.error import YAMLError
-
-        if not isinstance(exc, YAMLError):
-            raise
-        click.echo(f"{file}: invalid YAML: {str(exc).strip().splitlines()[-1]}", err=True)
-        ctx.exit(INVALID)
+    outcome = wire.wire_file(file, target)
+    found += [(file, p) for p in outcome.problems]
     if outcome.problems:
-        click.echo(P.format_text(outcome.problems, file), err=True)
-        ctx.exit(INVALID)
+        if fmt == "text":
+            click.echo(report.text(outcome.problems, file), err=True)
+        _done(ctx, fmt, INVALID, found)
     if check:
-        if outcome.changed:
-            click.echo(f"{file}: not wired: {outcome.changes[0]} (gen-values wire {file} ... --in-place)", err=True)
-            ctx.exit(INVALID)
-        click.echo(f"{file}: wired", err=True)
-        return
-    for note in outcome.notes:
-        click.echo(f"{file}: note: {note}", err=True)
-    for change in outcome.changes:
-        click.echo(f"{file}: wired {change}", err=True)
+        verdict = (
+            f"not wired: {outcome.changes[0]} (gen-values wire {file} ... --in-place)" if outcome.changed else "wired"
+        )
+        click.echo(f"{file}: {verdict}", err=True)
+        _done(ctx, fmt, INVALID if outcome.changed else OK, found)
+    for line in [f"note: {n}" for n in outcome.notes] + [f"wired {c}" for c in outcome.changes]:
+        click.echo(f"{file}: {line}", err=True)
     if not outcome.changed:
         click.echo(f"{file}: already wired, nothing to change", err=True)
     if in_place:
-        ctx.exit(_write_output(file, outcome.text, force=True) if outcome.changed else OK)
+        _done(ctx, fmt, _write_output(file, outcome.text, force=True) if outcome.changed else OK, found)
     if output is None:
-        click.echo(outcome.text, nl=False)
-        return
-    ctx.exit(_write_output(output, outcome.text, force))
+        _done(ctx, fmt, OK, found, outcome.text)
+    _done(ctx, fmt, _write_output(output, outcome.text, force), found)
 
 
 @main.command(hidden=True)  # a maintainer's command (CONTRIBUTING.md), not a user's

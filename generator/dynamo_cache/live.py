@@ -42,7 +42,7 @@ def chart_problems(stderr: str) -> list[Problem]:
         match = ITEM.match(line) if collecting else None
         if match:
             message, _, hint = match["message"].partition(" (hint: ")
-            problems.append(Problem(f"$.{match['path']}", ERROR, message, hint[:-1]))
+            problems.append(Problem(f"$.{match['path']}", ERROR, message, hint[:-1], "liveCluster"))
         elif collecting and line.strip():
             collecting = False
     return problems

@@ -1,8 +1,7 @@
-"""Problems found in an input: level, JSON path, message, hint; and their formats."""
+"""Problems found in an input: JSON path, level, message, hint and rule (report.py prints them)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
@@ -15,6 +14,7 @@ class Problem(NamedTuple):  # a NamedTuple, not a dataclass: every command impor
     level: str
     message: str
     hint: str = ""
+    rule: str = ""  # a stable id scripts match on: catalog.yaml ruleMessages key, or gen-values' own (rules.py)
 
 
 def json_path(parts: Iterable[object]) -> str:
@@ -38,20 +38,6 @@ def nearest(word: object, choices: Sequence[str]) -> str | None:
 
 def sort(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(set(problems), key=lambda p: (p.path, p.level, p.message))
-
-
-def format_text(problems: Sequence[Problem], filename: str) -> str:
-    lines = []
-    for p in problems:
-        line = f"{filename}::{p.path}: {p.level}: {p.message}"
-        if p.hint:
-            line += f" (hint: {p.hint})"
-        lines.append(line)
-    return "\n".join(lines)
-
-
-def format_json(problems: Sequence[Problem], filename: str) -> str:
-    return json.dumps([{"file": filename, **p._asdict()} for p in problems], indent=2)
 
 
 def has_errors(problems: Iterable[Problem]) -> bool:

@@ -36,15 +36,15 @@ SHARED_MODES = {"ReadWriteMany", "ReadOnlyMany"}
 MANY_WRITER_CACHES = {"compilation", "perf"}  # the model cache is written once, by the download job
 
 
-def _p(key: str, leaf: str, level: str, message: str, hint: str = "") -> Problem:
-    return Problem(f"$.caches.{key}.{leaf}", level, message, hint)
+def _p(key: str, leaf: str, level: str, message: str, hint: str = "", rule: str = "") -> Problem:
+    return Problem(f"$.caches.{key}.{leaf}", level, message, hint, rule)
 
 
-def _say(rule: str, **fields: object) -> tuple[str, str]:
-    """(message, hint) of a rule both engines apply: catalog.yaml ruleMessages.<rule> with
-    its {fields} filled, the words the chart's dynamo-cache.say prints too."""
+def _say(rule: str, **fields: object) -> tuple[str, str, str]:
+    """(message, hint, rule) of a rule both engines apply: catalog.yaml ruleMessages.<rule>
+    with its {fields} filled, the words the chart's dynamo-cache.say prints too."""
     words = CATALOG["ruleMessages"][rule]
-    return fill(words["message"], fields), fill(words.get("hint", ""), fields)
+    return fill(words["message"], fields), fill(words.get("hint", ""), fields), rule
 
 
 def _access_modes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
@@ -78,6 +78,7 @@ def _access_modes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
             WARNING,
             f"{c.storage_class} mounts with blobfuse: several writers on one file corrupt it",
             "use azureblob-nfs-premium (NFSv3) or tier files for a cache many workers write",
+            rule="blobfuseManyWriters",
         )
 
 
@@ -99,8 +100,8 @@ def _variant(values: dict[str, Any]) -> Iterator[Problem]:
     if variant and variant not in allowed:
         near = nearest(variant, allowed)
         default = CATALOG["tiers"][tier]["defaultVariant"]
-        message, hint = _say("variant", tier=tier, variant=variant, allowed=", ".join(allowed), default=default)
-        yield Problem("$.variant", ERROR, message, f"did you mean {near!r}? or {hint}" if near else hint)
+        message, hint, rule = _say("variant", tier=tier, variant=variant, allowed=", ".join(allowed), default=default)
+        yield Problem("$.variant", ERROR, message, f"did you mean {near!r}? or {hint}" if near else hint, rule)
 
 
 def _chart_class_setup(values: dict[str, Any], used: set[str]) -> Iterator[Problem]:
@@ -194,6 +195,7 @@ def _sizes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
                 f"{c.size} on {sku_name} is rounded up: Azure creates and bills {quantity.human(real)} "
                 f"({tib * lustre['mbpsPerTiB']:,.0f} MB/s)",
                 f"request {quantity.human(real)} so the claim says what you pay for",
+                rule="lustreRounded",
             )
     info = CATALOG["classes"].get(c.storage_class, {})
     sku = _chart_parameters(c, values).get("skuName") or info.get("sku", "")
@@ -209,6 +211,7 @@ def _sizes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
                 WARNING,
                 f"{c.size} on {sku} Azure Files is raised to {quantity.human(minimum)} (and billed as such)",
                 f"request {quantity.human(minimum)}",
+                rule="filesMinimum",
             )
     driver = CATALOG["drivers"].get(c.driver or "", {})
     if "maxSize" in driver:  # the storage's largest size
@@ -232,6 +235,7 @@ def _classes(c: Cache, declared: set[str]) -> Iterator[Problem]:
             ERROR,
             f"{name!r} is {CATALOG['notClasses'][name]['message']}",
             "if you created it yourself, list it in existingStorageClasses",
+            rule="notAClass",
         )
         return
     info = CATALOG["classes"].get(name)
@@ -244,6 +248,7 @@ def _classes(c: Cache, declared: set[str]) -> Iterator[Problem]:
             WARNING,
             f"{name!r} is not an AKS built-in class nor one this chart creates",
             hint + "list classes that exist in your cluster in existingStorageClasses",
+            rule="unknownClass",
         )
     elif not info["builtin"] and not c.class_from_preset:
         yield _p(
@@ -252,6 +257,7 @@ def _classes(c: Cache, declared: set[str]) -> Iterator[Problem]:
             WARNING,
             f"{name!r} exists only after extra setup ({CATALOG['drivers'][info['driver']]['title']})",
             "see docs/tiers.md for this tier; list it in existingStorageClasses once it exists",
+            rule="classNeedsSetup",
         )
 
 
@@ -303,6 +309,7 @@ def _relative_sizes(resolved: dict[str, Cache], spec: dict[str, Any]) -> Iterato
                 WARNING,
                 f"{c.size} is larger than the model cache ({model.size})",
                 "compiled artifacts and benchmark data are usually much smaller than the weights",
+                rule="largerThanModel",
             )
     if spec.get("modelSize"):
         needed = quantity.ceil_div(quantity.parse_model_size(spec["modelSize"]) * 6, 5)  # 20% room
@@ -314,6 +321,7 @@ def _relative_sizes(resolved: dict[str, Cache], spec: dict[str, Any]) -> Iterato
                 f"{model.size} is too small for a {spec['modelSize']} model (needs about "
                 f"{quantity.human(needed)} with 20% room for download temp files)",
                 f"request at least {quantity.human(needed)}",
+                rule="modelCacheTooSmall",
             )
 
 

@@ -158,5 +158,5 @@ def check(document: Any, schema: dict[str, Any]) -> list[Problem]:
     problems = []
     for error in validator.iter_errors(document):
         for path, message, hint in _messages(error):
-            problems.append(Problem(json_path(path), ERROR, message, hint))
+            problems.append(Problem(json_path(path), ERROR, message, hint, "schema"))
     return problems

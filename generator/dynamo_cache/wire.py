@@ -60,6 +60,21 @@ class Target:
     fast_load: bool = False  # --fast-load: vLLM workers stream their weights
 
 
+def wire_file(name: str, target: Target) -> Outcome:
+    """wire() of file `name` ("-" = stdin); an unreadable file or invalid YAML is a problem."""
+    from ruamel.yaml.error import YAMLError
+
+    from . import loader
+
+    try:
+        return wire(loader.decode(loader.read_bytes(name)), target, name)
+    except loader.InputError as exc:
+        return Outcome("", problems=[Problem("$", ERROR, str(exc), "", "input")])
+    except YAMLError as exc:
+        where = str(exc).strip().splitlines()[-1]
+        return Outcome("", problems=[Problem("$", ERROR, f"invalid YAML: {where}", "", "input")])
+
+
 def split(text: str) -> list[tuple[str, str]]:
     """(separator line, body) per YAML document; a `---` at column 0 always starts one."""
     parts: list[tuple[str, str]] = []
@@ -106,6 +121,7 @@ def wire(text: str, target: Target, source: str = "-") -> Outcome:
                 ERROR,
                 f"{source} holds no DynamoGraphDeployment or DynamoGraphDeploymentRequest",
                 "give the file you `kubectl apply` for your Dynamo deployment",
+                "wrongFile",
             )
         )
     outcome.text = "".join(out)
@@ -174,7 +190,7 @@ class _Editor:
         self.slow_loaders: list[str] = []  # vLLM workers on the default loader (no --fast-load)
 
     def refuse(self, path: list[Any], message: str, hint: str) -> None:
-        self.problems.append(Problem(json_path(path), ERROR, self.where + message, hint))
+        self.problems.append(Problem(json_path(path), ERROR, self.where + message, hint, "wireConflict"))
 
     # -- the document ------------------------------------------------------------------
     def document(self, data: Any) -> None:
