@@ -62,6 +62,7 @@ def template_catalog() -> dict[str, Any]:
             for k, v in CATALOG["chartClasses"].items()
         },
         "staticVolumes": CATALOG["staticVolumes"],
+        "commitSha": model.load()["patterns"]["commitSha"]["regex"],  # one regex for the rule, NOTES and the schema
         "dynamo": CATALOG["dynamo"],
         "performance": {"filesPremium": CATALOG["performance"]["filesPremium"]},
         "tiers": {

@@ -1,5 +1,5 @@
 """Preset merging: what each cache actually gets. Mirrors the chart's
-`dynamo-cache.caches` helper (templates/_helpers.tpl); tests hold the two equal."""
+`dynamo-cache.mergeCaches` helper (templates/_helpers.tpl); tests hold the two equal."""
 
 from __future__ import annotations
 

@@ -43,10 +43,8 @@ Usage: {{- include "dynamo-cache.liveClaims" . -}}{{- $live := index .dynamoCach
 {{- if not (hasKey .dynamoCache "live") -}}
 {{- $live := dict -}}
 {{- if ne .Values.scope "cluster" -}}
-{{- range $key, $c := .dynamoCache.caches -}}
-{{- if and $c.enabled (not $c.existingClaim) -}}
-{{- with lookup "v1" "PersistentVolumeClaim" $.Release.Namespace $c.name -}}{{- $_ := set $live $key . -}}{{- end -}}
-{{- end -}}
+{{- range $key := .dynamoCache.rendered -}}
+{{- with lookup "v1" "PersistentVolumeClaim" $.Release.Namespace (index $.dynamoCache.caches $key).name -}}{{- $_ := set $live $key . -}}{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- $_ := set .dynamoCache "live" $live -}}

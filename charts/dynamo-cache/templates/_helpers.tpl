@@ -354,8 +354,9 @@ claim still Pending at uninstall can be provisioned and a Bound one can grow.
 {{- $kept := list -}}
 {{- if ne .Values.scope "namespace" -}}
 {{- range $profile := $catalog.chartClassOrder -}}
-{{- range $c := $caches -}}
-{{- if and $c.enabled (not $c.existingClaim) (eq $c.chartClass $profile) (index $.Values.storageClasses $profile).create -}}
+{{- range $key := $.dynamoCache.rendered -}}
+{{- $c := index $caches $key -}}
+{{- if and (eq $c.chartClass $profile) (index $.Values.storageClasses $profile).create -}}
 {{- if not (has $profile $made) -}}{{- $made = append $made $profile -}}{{- end -}}
 {{- if and $c.keep (not (has $profile $kept)) -}}{{- $kept = append $kept $profile -}}{{- end -}}
 {{- end -}}

@@ -17,9 +17,8 @@ Usage: {{ include "dynamo-cache.preflight" . }}
 {{- range $profile := .dynamoCache.chartClassesMade -}}
 {{- $drivers = append $drivers (index $catalog.chartClasses $profile).driver -}}
 {{- end -}}
-{{- range $key := $catalog.cacheOrder -}}
+{{- range $key := .dynamoCache.rendered -}}
 {{- $c := index $.dynamoCache.caches $key -}}
-{{- if and $c.enabled (not $c.existingClaim) -}}
 {{- if $c.static -}}
 {{- $drivers = append $drivers (index $catalog.staticVolumes $c.static).driver -}}
 {{- else if and (ne $.Values.scope "cluster") (not (has $c.storageClass (list "" "-"))) (not (and $c.chartClass (has $c.chartClass $.dynamoCache.chartClassesMade))) -}}
@@ -27,7 +26,6 @@ Usage: {{ include "dynamo-cache.preflight" . }}
 {{- $how := printf "create it, or name an existing class in caches.%s.storageClass" $key -}}
 {{- with $c.driver -}}{{- $how = (index $catalog.drivers .).install -}}{{- end -}}
 {{- $missing = append $missing (printf "StorageClass %s (caches.%s) does not exist: %s" $c.storageClass $key $how) -}}
-{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

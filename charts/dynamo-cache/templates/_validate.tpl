@@ -217,7 +217,7 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- if and (not $model.enabled) (not $model.existingClaim) -}}
 {{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "downloadNoCache" "path" "modelDownload.enabled")) -}}
 {{- end -}}
-{{- if and $d.requireCommit (not (regexMatch "^[0-9a-f]{40}$" $d.revision)) -}}{{- /* else a warning: NOTES */ -}}
+{{- if and $d.requireCommit (not (regexMatch $.dynamoCache.catalog.commitSha $d.revision)) -}}{{- /* else a warning: NOTES */ -}}
 {{- $given := ternary (printf "\"%s\"" $d.revision) "empty (main)" (ne $d.revision "") -}}
 {{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "downloadRevision" "path" "modelDownload.revision" "fields" (dict "given" $given))) -}}
 {{- end -}}
