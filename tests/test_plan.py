@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 import genvalues
+import yaml_io
 from dynamo_cache import plan
 from dynamo_cache.catalog import CATALOG
 
@@ -177,3 +178,21 @@ def test_cli_json() -> None:
 def test_cli_errors(args: list[str], code: int) -> None:
     proc = run(*args)
     assert proc.returncode == code and "Traceback" not in proc.stderr and proc.stderr
+
+
+def test_each_option_says_how_to_get_it() -> None:
+    """plan() is a loop over OPTIONS: every row names the chart tier it installs and the
+    gen-values arguments that give it, and those arguments do."""
+    from dynamo_cache import plan as planner
+    from dynamo_cache.cli import main
+    from genvalues import cli_runner
+
+    rows = planner.plan(140 * GB, 2).rows
+    assert [r.tier for r in rows] == [o.name for o in planner.OPTIONS]
+    for row in rows:
+        result = cli_runner().invoke(main, row.args)
+        assert result.exit_code == 0, (row.tier, result.stderr)
+        values = yaml_io.load(result.stdout)
+        assert values["tier"] == row.chart_tier, row.tier
+    v2 = next(r for r in rows if r.tier == "files-v2")
+    assert "PremiumV2_LRS" in yaml_io.dump(yaml_io.load(cli_runner().invoke(main, v2.args).stdout)["storageClasses"])

@@ -166,10 +166,13 @@ def _lacks(tier: str, report: Report, known: dict[str, bool]) -> list[str]:
             info = CATALOG["classes"].get(name, {})
             how = CATALOG["drivers"][info["driver"]]["install"] if info else "create it"
             missing.append(f"StorageClass {name}: {how}")
-    if tier == "lustre" and known["nodes"] and not report.node_pools:
-        missing.append(f"{UNKNOWN}the cluster has no nodes to judge the Lustre client's OS by (Ubuntu only)")
-    elif tier == "lustre" and known["nodes"] and not any("Ubuntu" in " ".join(p["os"]) for p in report.node_pools):
-        missing.append("Ubuntu nodes: the Lustre client runs on Ubuntu node pools only")
+    for provisioner in sorted(drivers) if known["nodes"] else []:
+        driver = by_provisioner[provisioner]
+        os_name = driver.get("nodeOs")
+        if os_name and not report.node_pools:
+            missing.append(f"{UNKNOWN}the cluster has no nodes to judge by ({driver['title']} needs {os_name} nodes)")
+        elif os_name and not any(os_name in " ".join(p["os"]) for p in report.node_pools):
+            missing.append(f"{os_name} nodes: the {driver['title']} client runs on {os_name} node pools only")
     return missing
 
 
@@ -236,9 +239,9 @@ def examine(
         from . import plan
 
         p = plan.plan(model_bytes, replicas, target_s=target_s)
-        usable = [r for r in p.rows if not report.tiers.get(r.tier.split("-")[0])]
+        usable = [r for r in p.rows if not report.tiers.get(r.chart_tier)]
         if usable:
-            report.recommended, report.recommendation = plan._recommend(usable, replicas, target_s)
+            report.recommended, report.recommendation = plan.recommend(usable, replicas, target_s)
         else:
             report.recommendation = "no tier is usable in this cluster yet"
     return report

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -35,6 +36,8 @@ class Row:
     all_replicas_s: float | None
     upper_bound: bool = False  # the figure is a ceiling, not an expectation
     notes: list[str] = field(default_factory=list)
+    chart_tier: str = ""  # the chart's tier this option installs
+    args: list[str] = field(default_factory=list)  # the gen-values arguments that give it
 
 
 @dataclass
@@ -156,6 +159,120 @@ def _disk(tier: str, kind: str, gib: int, mbps: float, size: Decimal, replicas: 
     return Row(tier, storage + " + Files copy", provisioned, mbps, False, fill_one + read, fill_all + read, notes=notes)
 
 
+@dataclass(frozen=True)
+class Need:
+    """What every estimator reads: the model, the cache it needs, the replicas, the VM."""
+
+    size: Decimal  # the model's bytes
+    needed: Decimal  # with headroom for download temp files
+    replicas: int
+    vm: str | None
+    lustre_sku: str
+
+    def shared(self, tier: str, storage: str, provisioned: int, mbps: float | None, notes: list[str]) -> Row:
+        """A row for storage every replica reads one copy from, its throughput divided."""
+        one, every = _seconds(self.size, mbps), _seconds(self.size * self.replicas, mbps)
+        return Row(tier, storage, provisioned, mbps, True, one, every, notes=notes)
+
+
+def _lustre_row(n: Need) -> Row:
+    tib, mbps = lustre(n.needed, n.lustre_sku)
+    per_tib = CATALOG["lustre"]["skus"][n.lustre_sku]["mbpsPerTiB"]
+    return n.shared("lustre", f"{n.lustre_sku}, {tib} TiB", tib * 2**40, mbps, [f"{per_tib} MB/s per TiB x {tib} TiB"])
+
+
+def _files_row(n: Need) -> Row:
+    gib, mbps = files_premium(n.needed)
+    note = f"{_files_mibps(gib)} MiB/s = {_files_formula(gib)}"
+    return n.shared("files", f"Premium Files, {gib} GiB", gib * 2**30, mbps, [note])
+
+
+def _files_v2_row(n: Need) -> Row:
+    gib, mbps = files_premium_v2(n.needed)
+    note = f"{Decimal(str(mbps)) * MB / MiB:,.0f} MiB/s = {_files_v2_formula(gib)}"
+    return n.shared("files-v2", f"Premium Files v2, {gib} GiB", gib * 2**30, mbps, [note])
+
+
+def _disk_row(n: Need) -> Row:
+    found = disk_premium(n.needed)
+    if found is None:
+        note = "the model is larger than the largest Premium SSD tier"
+        return Row("disk", "Premium SSD: none large enough", 0, None, False, None, None, notes=[note])
+    tier, gib, mbps = found
+    return _disk("disk", f"Premium SSD {tier}", gib, mbps, n.size, n.replicas, f"{tier} gives {mbps:,.0f} MB/s")
+
+
+def _disk_v2_row(n: Need) -> Row:
+    # Premium SSD v2: 1 GiB steps, the MB/s the diskPremiumV2 class provisions (its catalog default).
+    parameter = CATALOG["chartClasses"]["diskPremiumV2"]["parameters"]["DiskMBpsReadWrite"]
+    mbps, most = float(parameter["default"]), parameter["range"][1]
+    rate = f"{mbps:,.0f} MB/s provisioned (DiskMBpsReadWrite, up to {most:,})"
+    return _disk("disk-v2", "Premium SSD v2", math.ceil(n.needed / quantity.GiB), mbps, n.size, n.replicas, rate)
+
+
+def _blob_row(n: Need) -> Row:
+    gbps = CATALOG["performance"]["blobAccountEgressGbps"]
+    egress = float(Decimal(gbps) * 10**9 / 8 / MB)
+    note = (
+        f"account egress {gbps} Gbps = {egress:,.0f} MB/s shared; "
+        "per-node network and blobfuse2 limits are not in the reference, so this is a ceiling"
+    )
+    row = n.shared("blob", "Blob (blobfuse2), pay per stored byte", int(n.needed), egress, [note])
+    row.upper_bound = True
+    return row
+
+
+def _local_row(n: Need) -> Row:
+    """Node-local NVMe holds no shared copy: each node first copies the model from the
+    tier's shared model cache (Premium Files), then reads it locally."""
+    local_nvme = CATALOG["performance"]["localNvme"]
+    files_gib, files_mbps = files_premium(n.needed)
+    fill_one = _seconds(n.size, files_mbps) or 0.0
+    fill_all = _seconds(n.size * n.replicas, files_mbps) or 0.0
+    nvme = local_nvme.get(n.vm or "", {}).get("MBps")
+    read = _seconds(n.size, nvme)
+    notes = [
+        f"filled first from the Premium Files model cache ({files_mbps:,.0f} MB/s shared by every node): "
+        f"{fill_all:,.0f} s for {n.replicas} node(s)"
+    ]
+    if read is None:
+        known = ", ".join(k for k, v in local_nvme.items() if v["MBps"])
+        unnamed = n.vm or "an unnamed VM"
+        notes.append(f"NVMe read time not included: the reference gives no throughput for {unnamed} (known: {known})")
+    storage = f"node-local NVMe{f' on {n.vm}' if n.vm else ''} + Premium Files copy"
+    provisioned = int(n.needed) * n.replicas + files_gib * 2**30
+    return Row(
+        "local", storage, provisioned, nvme, False, fill_one + (read or 0.0), fill_all + (read or 0.0), notes=notes
+    )
+
+
+@dataclass(frozen=True)
+class Option:
+    """One storage choice the planner weighs: the chart's tier, the gen-values arguments
+    that give it, and how to estimate its capacity and cold start."""
+
+    name: str
+    tier: str
+    args: tuple[str, ...]
+    estimate: Callable[[Need], Row]
+
+
+OPTIONS = (
+    Option("lustre", "lustre", ("--tier", "lustre"), _lustre_row),
+    Option("files", "files", ("--tier", "files"), _files_row),
+    Option(
+        "files-v2",
+        "files",
+        ("--tier", "files", "--set", "storageClasses.filesNfs.parameters.skuName=PremiumV2_LRS"),
+        _files_v2_row,
+    ),
+    Option("disk", "disk", ("--tier", "disk"), _disk_row),
+    Option("disk-v2", "disk", ("--tier", "disk", "--variant", "premium-v2"), _disk_v2_row),
+    Option("blob", "blob", ("--tier", "blob"), _blob_row),
+    Option("local", "local", ("--tier", "local"), _local_row),
+)
+
+
 def plan(
     model: int, replicas: int, vm: str | None = None, lustre_sku: str | None = None, target_s: float = 600.0
 ) -> Plan:
@@ -166,136 +283,14 @@ def plan(
         raise PlanError(f"--vm {vm!r}: no figures for it; known: {', '.join(perf['localNvme'])}")
     sku_name = lustre_sku or CATALOG["chartClasses"]["lustre"]["parameters"]["sku-name"]["default"]
     size = Decimal(model)
-    needed = size * Decimal(str(perf["headroom"]))
-    all_bytes = size * replicas
-    rows: list[Row] = []
-
-    tib, mbps = lustre(needed, sku_name)
-    rows.append(
-        Row(
-            "lustre",
-            f"{sku_name}, {tib} TiB",
-            tib * 2**40,
-            mbps,
-            True,
-            _seconds(size, mbps),
-            _seconds(all_bytes, mbps),
-            notes=[f"{CATALOG['lustre']['skus'][sku_name]['mbpsPerTiB']} MB/s per TiB x {tib} TiB"],
-        )
-    )
-
-    gib, mbps = files_premium(needed)
-    rows.append(
-        Row(
-            "files",
-            f"Premium Files, {gib} GiB",
-            gib * 2**30,
-            mbps,
-            True,
-            _seconds(size, mbps),
-            _seconds(all_bytes, mbps),
-            notes=[f"{_files_mibps(gib)} MiB/s = {_files_formula(gib)}"],
-        )
-    )
-
-    gib, mbps = files_premium_v2(needed)
-    rows.append(
-        Row(
-            "files-v2",
-            f"Premium Files v2, {gib} GiB",
-            gib * 2**30,
-            mbps,
-            True,
-            _seconds(size, mbps),
-            _seconds(all_bytes, mbps),
-            notes=[
-                f"{Decimal(str(mbps)) * MB / MiB:,.0f} MiB/s = {_files_v2_formula(gib)}; "
-                "storageClasses.filesNfs.parameters.skuName=PremiumV2_LRS"
-            ],
-        )
-    )
-
-    found = disk_premium(needed)
-    if found is None:
-        rows.append(
-            Row(
-                "disk",
-                "Premium SSD: none large enough",
-                0,
-                None,
-                False,
-                None,
-                None,
-                notes=["the model is larger than the largest Premium SSD tier"],
-            )
-        )
-    else:
-        tier, gib, mbps = found
-        rows.append(_disk("disk", f"Premium SSD {tier}", gib, mbps, size, replicas, f"{tier} gives {mbps:,.0f} MB/s"))
-    # Premium SSD v2: 1 GiB steps, the MB/s the diskPremiumV2 class provisions (its catalog default).
-    v2_parameter = CATALOG["chartClasses"]["diskPremiumV2"]["parameters"]["DiskMBpsReadWrite"]
-    v2_mbps, v2_max_mbps = float(v2_parameter["default"]), v2_parameter["range"][1]
-    rows.append(
-        _disk(
-            "disk-v2",
-            "Premium SSD v2",
-            math.ceil(needed / quantity.GiB),
-            v2_mbps,
-            size,
-            replicas,
-            f"{v2_mbps:,.0f} MB/s provisioned (DiskMBpsReadWrite, up to {v2_max_mbps:,})",
-        )
-    )
-
-    egress = float(Decimal(perf["blobAccountEgressGbps"]) * 10**9 / 8 / MB)
-    rows.append(
-        Row(
-            "blob",
-            "Blob (blobfuse2), pay per stored byte",
-            int(needed),
-            egress,
-            True,
-            _seconds(size, egress),
-            _seconds(all_bytes, egress),
-            upper_bound=True,
-            notes=[
-                f"account egress {perf['blobAccountEgressGbps']} Gbps = {egress:,.0f} MB/s shared; "
-                "per-node network and blobfuse2 limits are not in the reference, so this is a ceiling"
-            ],
-        )
-    )
-
-    # Node-local NVMe holds no shared copy: each node first copies the model from the
-    # tier's shared model cache (Premium Files), then reads it locally.
-    _, files_mbps = files_premium(needed)
-    fill_one = _seconds(size, files_mbps) or 0.0
-    fill_all = _seconds(all_bytes, files_mbps) or 0.0
-    nvme = perf["localNvme"].get(vm or "", {}).get("MBps")
-    read = _seconds(size, nvme)
-    notes = [
-        f"filled first from the Premium Files model cache ({files_mbps:,.0f} MB/s shared by every node): "
-        f"{fill_all:,.0f} s for {replicas} node(s)"
-    ]
-    if read is None:
-        notes.append(
-            f"NVMe read time not included: the reference gives no throughput for {vm or 'an unnamed VM'} "
-            f"(known: {', '.join(k for k, v in perf['localNvme'].items() if v['MBps'])})"
-        )
-    files_gib, _ = files_premium(needed)
-    rows.append(
-        Row(
-            "local",
-            f"node-local NVMe{f' on {vm}' if vm else ''} + Premium Files copy",
-            int(needed) * replicas + files_gib * 2**30,
-            nvme,
-            False,
-            fill_one + (read or 0.0),
-            fill_all + (read or 0.0),
-            notes=notes,
-        )
-    )
-
-    recommended, reason = _recommend(rows, replicas, target_s)
+    need = Need(size, size * Decimal(str(perf["headroom"])), replicas, vm, sku_name)
+    rows = []
+    for option in OPTIONS:
+        row = option.estimate(need)
+        row.chart_tier, row.args = option.tier, list(option.args)
+        rows.append(row)
+    needed = need.needed
+    recommended, reason = recommend(rows, replicas, target_s)
     assumptions = [
         "Throughputs: Microsoft Learn's scale targets for each storage (listed in the chart README, Sources), "
         "through generator/dynamo_cache/data/catalog.yaml (performance, lustre).",
@@ -310,7 +305,8 @@ def plan(
     return Plan(model, int(needed), replicas, vm, rows, recommended, reason, assumptions)
 
 
-def _recommend(rows: list[Row], replicas: int, target_s: float) -> tuple[str, str]:
+def recommend(rows: list[Row], replicas: int, target_s: float) -> tuple[str, str]:
+    """The row to choose among `rows` (any subset of a plan's, e.g. those a cluster can use), and why."""
     # Every row's time counts what it needs: per-node copies (disks, NVMe) include their filling.
     usable = [r for r in rows if r.all_replicas_s is not None and not r.upper_bound]
     fast_enough = [r for r in usable if r.all_replicas_s <= target_s]  # type: ignore[operator]
