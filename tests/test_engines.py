@@ -22,18 +22,44 @@ VALIDATE = (helmtool.CHART / "templates" / "_validate.tpl").read_text()
 GUARD = (helmtool.CHART / "templates" / "_guard.tpl").read_text()
 
 
-def test_every_rule_is_twinned_or_says_why_not() -> None:
-    called = set(re.findall(r"\b(_[a-z_]+)\(", inspect.getsource(rules.check))) - {"_p", "_say"}  # they build a Problem
-    assert called, "rules.check calls no rule?"
-    assert called <= set(rules.CHART_TWINS) | set(rules.GEN_VALUES_ONLY), called
-    for name in rules.CHART_TWINS:
-        twin = f'define "dynamo-cache.rules.{name.removeprefix("_")}"'
-        assert twin in VALIDATE, f"rules.{name} has no twin in _validate.tpl ({twin})"
-    # and dynamo-cache.validate runs every twin: the variant first, then the list
-    (listed,) = re.findall(r'range \$rule := list ((?:"[a-z_]+" ?)+)', VALIDATE)
-    ran = {"_" + n for n in re.findall(r'"([a-z_]+)"', listed)} | {"_variant"}
-    assert ran == set(rules.CHART_TWINS)
-    assert all(len(reason) > 30 for reason in rules.GEN_VALUES_ONLY.values())
+def test_every_rule_is_in_the_registry_twinned_or_saying_why_not() -> None:
+    """rules.RULES is the one list: check() runs it, the chart runs its twinned part (the
+    generated catalog's chartRules), each twin is a template of the rule's name, and a
+    gen-values-only rule gives its reason."""
+    names = [rule.name for rule in rules.RULES]
+    assert len(names) == len(set(names)) and names[0] == "variant"
+    twinned = [rule.name for rule in rules.RULES if not rule.gen_values_only]
+    for name in twinned:
+        assert f'define "dynamo-cache.rules.{name}"' in VALIDATE, f"rules._{name} has no twin in _validate.tpl"
+    assert CATALOG_TPL_RULES() == twinned[1:]  # what dynamo-cache.validate runs, after the variant
+    assert all(len(rule.gen_values_only) > 30 for rule in rules.RULES if rule.gen_values_only)
+    defined = set(re.findall(r'define "dynamo-cache\.rules\.([a-z_]+)"', VALIDATE))
+    assert defined == set(twinned)  # no template without its rule
+
+
+def CATALOG_TPL_RULES() -> list[str]:  # noqa: N802
+    import json
+
+    text = (helmtool.CHART / "templates" / "_catalog.tpl").read_text()
+    body = text.split('define "dynamo-cache.catalog.json" -}}\n', 1)[1].split("\n{{- end", 1)[0]
+    return list(json.loads(body)["chartRules"])
+
+
+def test_each_rules_ids_and_cases_are_its_own() -> None:
+    """Every problem's rule id belongs to one rule, and each rule's case folders show it."""
+    from pathlib import Path
+
+    owner = {rule_id: rule.name for rule in rules.RULES for rule_id in rule.ids}
+    assert len(owner) == sum(len(rule.ids) for rule in rules.RULES)  # an id has one rule
+    words = set(CATALOG["ruleMessages"]) - {"claimChange"}  # claimChange: the upgrade guard's (rules.migration)
+    assert words <= set(owner), words - set(owner)
+    cases = Path(__file__).parent / "cases"
+    for rule in rules.RULES:
+        assert rule.cases, rule.name
+        for case in rule.cases:
+            folder = cases / "invalid" / case if (cases / "invalid" / case).is_dir() else cases / "valid" / case
+            found = api.load_spec(str(folder / "spec.yaml"), {}).problems
+            assert {p.rule for p in found} & set(rule.ids), (rule.name, case, [p.rule for p in found])
 
 
 TWINNED_PATHS = ("$.caches", "$.storageClasses", "$.staticVolumes", "$.variant", "$.modelDownload")

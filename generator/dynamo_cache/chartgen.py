@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import model, yamltext
+from . import model, rules, yamltext
 from .catalog import CACHE_KEYS, CATALOG, CHART_CLASSES
 
 COMMAND = "gen-values generate"
@@ -63,6 +63,8 @@ def template_catalog() -> dict[str, Any]:
         },
         "staticVolumes": CATALOG["staticVolumes"],
         "commitSha": model.load()["patterns"]["commitSha"]["regex"],  # one regex for the rule, NOTES and the schema
+        # the twinned rules dynamo-cache.validate runs after the variant, from the one registry
+        "chartRules": [rule.name for rule in rules.RULES[1:] if not rule.gen_values_only],
         "dynamo": CATALOG["dynamo"],
         "performance": {"filesPremium": CATALOG["performance"]["filesPremium"]},
         "tiers": {

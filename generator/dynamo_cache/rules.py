@@ -5,7 +5,8 @@ The chart's `dynamo-cache.validate` helper enforces the error rules it can."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import quantity
@@ -14,24 +15,6 @@ from .model import fill, pattern
 from .problems import ERROR, WARNING, Problem, nearest
 from .resolve import Cache, caches, lustre_sku, values_of
 
-# Each rule's errors hold in both engines: its twin in templates/_validate.tpl is the
-# template named after it (rules._access_modes: dynamo-cache.rules.access_modes), both
-# word their problems from catalog.yaml ruleMessages, and tests/test_engines.py holds the
-# two equal. A rule that cannot live in the chart says why here.
-CHART_TWINS = (
-    "_variant",
-    "_duplicate_claims",
-    "_chart_class_setup",
-    "_access_modes",
-    "_sizes",
-    "_static_setup",
-    "_block_cache_pool",
-    "_download",
-)
-GEN_VALUES_ONLY = {
-    "_classes": "whether a class exists is a fact of the cluster: the chart's preflight checks it online",
-    "_relative_sizes": "modelSize is a spec fact, not a chart value (and it only warns)",
-}
 SHARED_MODES = {"ReadWriteMany", "ReadOnlyMany"}
 MANY_WRITER_CACHES = {"compilation", "perf"}  # the model cache is written once, by the download job
 
@@ -47,7 +30,25 @@ def _say(rule: str, **fields: object) -> tuple[str, str, str]:
     return fill(words["message"], fields), fill(words.get("hint", ""), fields), rule
 
 
-def _access_modes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
+@dataclass
+class Checked:
+    """What every rule reads: the spec, its values and their caches, resolved once."""
+
+    spec: dict[str, Any]
+    values: dict[str, Any]
+    resolved: dict[str, Cache] = field(default_factory=dict)
+
+    @property
+    def rendered(self) -> list[Cache]:
+        return [c for c in self.resolved.values() if c.rendered]
+
+
+def _access_modes(ctx: Checked) -> Iterator[Problem]:
+    for c in ctx.rendered:
+        yield from _access_modes_of(c, ctx.values)
+
+
+def _access_modes_of(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
     if not c.driver:
         return
     driver = CATALOG["drivers"][c.driver]
@@ -94,7 +95,8 @@ def _protocol(c: Cache, values: dict[str, Any]) -> str:
     )
 
 
-def _variant(values: dict[str, Any]) -> Iterator[Problem]:
+def _variant(ctx: Checked) -> Iterator[Problem]:
+    values = ctx.values
     tier, variant = values["tier"], values.get("variant", "")
     allowed = list(CATALOG["tiers"][tier]["variants"])
     if variant and variant not in allowed:
@@ -104,8 +106,9 @@ def _variant(values: dict[str, Any]) -> Iterator[Problem]:
         yield Problem("$.variant", ERROR, message, f"did you mean {near!r}? or {hint}" if near else hint, rule)
 
 
-def _chart_class_setup(values: dict[str, Any], used: set[str]) -> Iterator[Problem]:
-    for profile_name in sorted(used):
+def _chart_class_setup(ctx: Checked) -> Iterator[Problem]:
+    values = ctx.values
+    for profile_name in sorted({c.chart_class for c in ctx.rendered if c.chart_class}):
         sc = values["storageClasses"][profile_name]
         path = f"$.storageClasses.{profile_name}"
         if values["scope"] == "namespace" and not sc["name"]:
@@ -126,11 +129,12 @@ def _chart_class_setup(values: dict[str, Any], used: set[str]) -> Iterator[Probl
             yield Problem(f"{path}.blockCache.diskSizeMB", ERROR, *_say("blobDiskCache"))
 
 
-def _block_cache_pool(resolved: list[Cache], values: dict[str, Any]) -> Iterator[Problem]:
+def _block_cache_pool(ctx: Checked) -> Iterator[Problem]:
     """blobfuse2 refuses to mount when its pool cannot hold the blocks it prefetches:
     max(11, 2 x vCPUs) of them (azure-storage-fuse component/block_cache/block_cache.go)."""
+    values = ctx.values
     fuse = values["staticVolumes"]["blob"]["protocol"] != "nfs"
-    if not any(c.rendered and (c.chart_class == "blobFuse" or (c.static == "blob" and fuse)) for c in resolved):
+    if not any(c.chart_class == "blobFuse" or (c.static == "blob" and fuse) for c in ctx.rendered):
         return
     bc = values["storageClasses"]["blobFuse"]["blockCache"]
     floor = max(11, 2 * bc["maxNodeVCPUs"]) * bc["blockSizeMB"]
@@ -141,7 +145,13 @@ def _block_cache_pool(resolved: list[Cache], values: dict[str, Any]) -> Iterator
         yield Problem("$.storageClasses.blobFuse.blockCache.poolSizeMB", ERROR, *words)
 
 
-def _static_setup(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
+def _static_setup(ctx: Checked) -> Iterator[Problem]:
+    for c in ctx.rendered:
+        if c.static:
+            yield from _static_setup_of(c, ctx.values)
+
+
+def _static_setup_of(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
     volume = values["staticVolumes"][c.static]
     path = f"$.staticVolumes.{c.static}"
     if values["scope"] == "namespace":  # the platform team's release holds the volume's facts
@@ -159,7 +169,8 @@ def _static_setup(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
 COMMIT = re.compile(pattern("commitSha"))
 
 
-def _download(values: dict[str, Any], model: Cache) -> Iterator[Problem]:
+def _download(ctx: Checked) -> Iterator[Problem]:
+    values, model = ctx.values, ctx.resolved["model"]
     d = values["modelDownload"]
     if not d["enabled"]:
         return
@@ -175,7 +186,12 @@ def _download(values: dict[str, Any], model: Cache) -> Iterator[Problem]:
         yield Problem("$.modelDownload.revision", level, *_say("downloadRevision", given=given))
 
 
-def _sizes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
+def _sizes(ctx: Checked) -> Iterator[Problem]:
+    for c in ctx.rendered:
+        yield from _sizes_of(c, ctx.values)
+
+
+def _sizes_of(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
     if not c.size:
         return
     size = quantity.parse(c.size)
@@ -224,7 +240,13 @@ def _sizes(c: Cache, values: dict[str, Any]) -> Iterator[Problem]:
             yield _p(c.key, "size", ERROR, *_say("sizeMax", size=c.size, title=driver["title"], limit=limit))
 
 
-def _classes(c: Cache, declared: set[str]) -> Iterator[Problem]:
+def _classes(ctx: Checked) -> Iterator[Problem]:
+    declared = set(ctx.spec.get("existingStorageClasses") or [])
+    for c in ctx.rendered:
+        yield from _classes_of(c, declared)
+
+
+def _classes_of(c: Cache, declared: set[str]) -> Iterator[Problem]:
     name = c.storage_class
     if c.chart_class or c.static or name in ("", "-") or name in declared:
         return
@@ -261,7 +283,8 @@ def _classes(c: Cache, declared: set[str]) -> Iterator[Problem]:
         )
 
 
-def _duplicate_claims(resolved: dict[str, Cache]) -> Iterator[Problem]:
+def _duplicate_claims(ctx: Checked) -> Iterator[Problem]:
+    resolved = ctx.resolved
     seen: dict[str, str] = {}
     for c in resolved.values():
         if c.rendered and c.name in seen:
@@ -270,32 +293,8 @@ def _duplicate_claims(resolved: dict[str, Cache]) -> Iterator[Problem]:
             seen[c.name] = c.key
 
 
-def check(spec: dict[str, Any]) -> list[Problem]:
-    """Every semantic problem of a schema-valid spec (or values file)."""
-    values = values_of(spec)
-    problems: list[Problem] = list(_variant(values))
-    if problems:
-        return problems  # the presets depend on the variant
-    release = spec.get("release", "dynamo-cache")
-    resolved = caches(values, release, spec.get("namespace") or "default")
-    declared = set(spec.get("existingStorageClasses") or [])
-    problems += _chart_class_setup(values, {c.chart_class for c in resolved.values() if c.rendered and c.chart_class})
-    problems += _duplicate_claims(resolved)
-    for c in resolved.values():
-        if not c.rendered:
-            continue
-        problems += _access_modes(c, values)
-        problems += _sizes(c, values)
-        problems += _classes(c, declared)
-        if c.static:
-            problems += _static_setup(c, values)
-    problems += _block_cache_pool(list(resolved.values()), values)
-    problems += _relative_sizes(resolved, spec)
-    problems += _download(values, resolved["model"])
-    return problems
-
-
-def _relative_sizes(resolved: dict[str, Cache], spec: dict[str, Any]) -> Iterator[Problem]:
+def _relative_sizes(ctx: Checked) -> Iterator[Problem]:
+    resolved, spec = ctx.resolved, ctx.spec
     model = resolved["model"]
     if not (model.rendered and model.size):
         return
@@ -323,6 +322,98 @@ def _relative_sizes(resolved: dict[str, Cache], spec: dict[str, Any]) -> Iterato
                 f"request at least {quantity.human(needed)}",
                 rule="modelCacheTooSmall",
             )
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: its function (`rules._<name>`, the chart's twin `dynamo-cache.rules.<name>`
+    in templates/_validate.tpl), the rule ids its problems carry (catalog.yaml ruleMessages
+    keys, or its own), the case folders under tests/cases that show it, and, for a rule the
+    chart cannot hold, why."""
+
+    check: Callable[[Checked], Iterable[Problem]]
+    ids: tuple[str, ...]
+    cases: tuple[str, ...]
+    gen_values_only: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.check.__name__.removeprefix("_")
+
+
+# Every rule, once. The variant comes first: the presets, and so every other rule, depend on
+# it. The chart runs the twinned ones in this order (catalog `chartRules`, generated).
+RULES = (
+    Rule(_variant, ("variant",), ("variant-not-in-tier",)),
+    Rule(_duplicate_claims, ("duplicateClaim",), ("duplicate-claim-names", "duplicate-claim-name-three-caches")),
+    Rule(
+        _chart_class_setup,
+        ("namespaceClass", "noClassName", "parameterRange", "premiumV2Only", "blobDiskCache"),
+        (
+            "namespace-scope-needs-class-name",
+            "class-not-created-and-not-named",
+            "diskv2-mbps-out-of-range",
+            "files-provisioned-iops-on-v1",
+            "blobfuse-disk-cache-on-class",
+        ),
+    ),
+    Rule(
+        _access_modes,
+        ("blockMode", "sharedDisk", "sharedDiskOwnClass", "accessMode", "blobfuseManyWriters"),
+        (
+            "blob-block",
+            "disk-block-rwx-chart-class",
+            "disk-block-rwx-builtin-class",
+            "disk-filesystem-rwx",
+            "blobfuse-many-writers",
+        ),
+    ),
+    Rule(
+        _sizes,
+        ("lustreMax", "lustreRounded", "filesMinimum", "sizeMax"),
+        ("lustre-above-sku-maximum", "lustre-rounded-up", "files-premium-below-minimum", "disk-above-maximum"),
+    ),
+    Rule(
+        _static_setup,
+        ("namespaceVolume", "staticRequired", "blobCredential"),
+        ("namespace-scope-needs-volume-name", "static-lustre-without-its-address", "blob-static-two-credentials"),
+    ),
+    Rule(_block_cache_pool, ("blockCachePool",), ("blobfuse-pool-below-floor",)),
+    Rule(
+        _download,
+        ("downloadInClusterScope", "downloadModel", "downloadNoCache", "downloadRevision"),
+        (
+            "cluster-scope-download",
+            "download-model-missing",
+            "download-without-a-model-cache",
+            "download-branch-when-a-commit-is-required",
+        ),
+    ),
+    Rule(
+        _classes,
+        ("notAClass", "unknownClass", "classNeedsSetup"),
+        ("seed-local-ephemeral-not-a-class", "class-typo", "local-tier-class-needs-setup"),
+        "whether a class exists is a fact of the cluster: the chart's preflight checks it online",
+    ),
+    Rule(
+        _relative_sizes,
+        ("largerThanModel", "modelCacheTooSmall"),
+        ("compilation-larger-than-model", "model-too-small-for-model"),
+        "modelSize is a spec fact, not a chart value (and it only warns)",
+    ),
+)
+
+
+def check(spec: dict[str, Any]) -> list[Problem]:
+    """Every semantic problem of a schema-valid spec (or values file): each rule of RULES."""
+    ctx = Checked(spec, values_of(spec))
+    problems = list(RULES[0].check(ctx))
+    if problems:
+        return problems  # the presets depend on the variant
+    ctx.resolved = caches(ctx.values, spec.get("release", "dynamo-cache"), spec.get("namespace") or "default")
+    for rule in RULES[1:]:
+        problems += rule.check(ctx)
+    return problems
 
 
 def _quoted_class(name: str) -> str:

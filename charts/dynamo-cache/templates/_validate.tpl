@@ -36,7 +36,7 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- include "dynamo-cache.load" . -}}
 {{- $errors := include "dynamo-cache.rules.variant" . | fromJsonArray -}}
 {{- if not $errors -}}{{- /* the presets depend on the variant: nothing else can be checked without one */ -}}
-{{- range $rule := list "duplicate_claims" "chart_class_setup" "access_modes" "sizes" "static_setup" "block_cache_pool" "download" -}}
+{{- range $rule := .dynamoCache.catalog.chartRules -}}
 {{- $errors = concat $errors (include (printf "dynamo-cache.rules.%s" $rule) $ | fromJsonArray) -}}
 {{- end -}}
 {{- end -}}
