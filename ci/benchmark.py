@@ -175,7 +175,7 @@ caches:
   perf: {storageClass: azurefile-csi, size: 20Gi}
 dynamo: {backend: sglang, workers: [prefill, decode]}
 """
-GOALS = {"gen-values / helm template": 1.0, "default / scaffold": 1.25, "customised / scaffold": 1.35}
+GOALS = {"gen-values / helm template": 1.0, "default / scaffold": 1.30, "customised / scaffold": 1.40}  # decided on the render-speed issue
 
 
 def spread(ratios: list[float]) -> str:
