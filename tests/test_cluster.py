@@ -111,6 +111,11 @@ def helm_cluster(kube_cluster: Any, kube_config: str, random_namespace_function_
     yield helm, claims, namespace
     helm("uninstall", "rel", check=False)
     kubectl_run(kube_config, "delete", "pvc", "--all", "-n", namespace, "--wait=false", check=False)
+    # volumes a provisioner made for this namespace's claims (Retain classes keep them)
+    volumes = kubectl_run(kube_config, "get", "pv", "-o", "json", check=False).stdout
+    for volume in json.loads(volumes or '{"items": []}')["items"]:
+        if (volume["spec"].get("claimRef") or {}).get("namespace") == namespace:
+            kubectl_run(kube_config, "delete", "pv", volume["metadata"]["name"], "--wait=false", check=False)
 
 
 def test_lifecycle(helm_cluster: Any) -> None:
