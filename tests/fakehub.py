@@ -206,7 +206,8 @@ class FakeHub(LocalServer):
         if not head:
             req.wfile.write(body)
 
-    def send_broken(self, req: BaseHTTPRequestHandler, code: int, body: bytes, headers: dict[str, str]) -> None:
+    def send_half(self, req: BaseHTTPRequestHandler, code: int, body: bytes, headers: dict[str, str]) -> None:
+        """Headers promising the whole body, then its first half."""
         req.send_response(code)
         for key, value in headers.items():
             req.send_header(key, value)
@@ -214,16 +215,13 @@ class FakeHub(LocalServer):
         req.end_headers()
         req.wfile.write(body[: len(body) // 2])
         req.wfile.flush()
+
+    def send_broken(self, req: BaseHTTPRequestHandler, code: int, body: bytes, headers: dict[str, str]) -> None:
+        self.send_half(req, code, body, headers)
         req.close_connection = True
 
     def send_held(self, req: BaseHTTPRequestHandler, code: int, body: bytes, headers: dict[str, str]) -> None:
-        req.send_response(code)
-        for key, value in headers.items():
-            req.send_header(key, value)
-        req.send_header("Content-Length", str(len(body)))
-        req.end_headers()
-        req.wfile.write(body[: len(body) // 2])
-        req.wfile.flush()
+        self.send_half(req, code, body, headers)
         self.release.wait(30)  # bounded, whatever the test does
         try:
             req.wfile.write(body[len(body) // 2 :])
