@@ -175,7 +175,8 @@ caches:
   perf: {storageClass: azurefile-csi, size: 20Gi}
 dynamo: {backend: sglang, workers: [prefill, decode]}
 """
-GOALS = {"gen-values / helm template": 1.0, "default / scaffold": 1.30, "customised / scaffold": 1.40}  # decided on the render-speed issue
+# The render goals decided on the render-speed issue.
+GOALS = {"gen-values / helm template": 1.0, "default / scaffold": 1.30, "customised / scaffold": 1.40}
 
 
 def spread(ratios: list[float]) -> str:
