@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the Helm repository folder in one command:
 
-    python3 ci/release.py [--out dist/repo] [--url https://example.org/charts]
+    python3 ci/release.py [--out dist/repo] [--url https://example.org/charts] [--chart-only]
                           [--merge OLD_INDEX] [--sign --key NAME --keyring SECRING]
 
 1. checks the generated files are current and lints the chart with Helm 3 and Helm 4;
@@ -225,6 +225,7 @@ def main() -> int:
     parser.add_argument(
         "--python-out", type=Path, help="wheel and sdist folder (default: python/ beside --out, i.e. dist/python)"
     )
+    parser.add_argument("--chart-only", action="store_true", help="build the Helm repository folder only")
     parser.add_argument("--merge", type=Path, help="index.yaml of the released repository (keeps old versions listed)")
     parser.add_argument("--sign", action="store_true", help="sign the archive (writes a .prov file)")
     parser.add_argument("--key", help="GnuPG key name for --sign")
@@ -241,7 +242,8 @@ def main() -> int:
             args.key if args.sign else None,
             args.keyring,
         )
-        packages = build_python((args.python_out or args.out.resolve().parent / "python").resolve())
+        python_out = (args.python_out or args.out.resolve().parent / "python").resolve()
+        packages = [] if args.chart_only else build_python(python_out)
     except ReleaseError as exc:
         print(f"release: {exc}", file=sys.stderr)
         return 1

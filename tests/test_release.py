@@ -26,9 +26,13 @@ RELEASE = helmtool.ROOT / "ci" / "release.py"
 EPOCH = {"SOURCE_DATE_EPOCH": "1790000000"}
 
 
-def release(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    if "--out" in args and "--python-out" not in args:  # beside this test's folder, never shared
+def release(*args: str, env: dict[str, str] | None = None, python: bool = False) -> subprocess.CompletedProcess[str]:
+    """ci/release.py; the Python package only where a test reads it (python=True), beside
+    the test's own folder, never shared."""
+    if python:
         args = (*args, "--python-out", args[args.index("--out") + 1] + "-python")
+    else:
+        args = (*args, "--chart-only")
     return subprocess.run(
         [sys.executable, str(RELEASE), *args],
         capture_output=True,
@@ -41,7 +45,7 @@ def release(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("repo")
-    proc = release("--out", str(out), "--url", "https://charts.example/dynamo")
+    proc = release("--out", str(out), "--url", "https://charts.example/dynamo", python=True)
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -63,7 +67,7 @@ def test_repository_folder_lists_the_chart(repo: Path) -> None:
 
 
 def test_rebuild_is_byte_identical(repo: Path, tmp_path: Path) -> None:
-    again = release("--out", str(tmp_path), "--url", "https://charts.example/dynamo")
+    again = release("--out", str(tmp_path), "--url", "https://charts.example/dynamo", python=True)
     assert again.returncode == 0, again.stderr
     for name in (f"dynamo-cache-{__version__}.tgz", "index.yaml"):
         assert (tmp_path / name).read_bytes() == (repo / name).read_bytes(), name
