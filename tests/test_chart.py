@@ -28,11 +28,11 @@ def test_no_values_gives_three_claims_and_the_tuned_files_class(helm_version: st
     run = helmtool.template(helm_version)
     claims = run.kinds("PersistentVolumeClaim")
     assert sorted(claims) == sorted(CLAIMS)
-    assert list(run.kinds("StorageClass")) == ["dynamo-cache-default-files-nfs"]
+    assert list(run.kinds("StorageClass")) == ["dynamo-cache.default.files-nfs"]
     classes = {name: claim["spec"]["storageClassName"] for name, claim in claims.items()}
     assert classes == {
-        "model-cache": "dynamo-cache-default-files-nfs",
-        "compilation-cache": "dynamo-cache-default-files-nfs",
+        "model-cache": "dynamo-cache.default.files-nfs",
+        "compilation-cache": "dynamo-cache.default.files-nfs",
         "perf-cache": "azurefile-csi",
     }
     assert CATALOG["classes"]["azurefile-csi"]["builtin"]
@@ -100,14 +100,14 @@ def test_lustre_tier_creates_a_retained_class_sized_to_the_sku(helm_version: str
         helm_version, gen_values("--tier", "lustre", "--lustre-sku", "AMLFS-Durable-Premium-250", "--zone", "2")
     )
     (sc,) = run.kinds("StorageClass").values()
-    assert sc["metadata"]["name"] == "dynamo-cache-default-lustre"
+    assert sc["metadata"]["name"] == "dynamo-cache.default.lustre"
     assert sc["provisioner"] == "azurelustre.csi.azure.com"
     assert sc["reclaimPolicy"] == "Retain"
     assert sc["parameters"]["sku-name"] == "AMLFS-Durable-Premium-250"
     assert sc["parameters"]["zone"] == "2"
     assert sc["mountOptions"] == ["noatime", "flock"]
     model = run.kinds("PersistentVolumeClaim")["model-cache"]
-    assert model["spec"]["storageClassName"] == "dynamo-cache-default-lustre"
+    assert model["spec"]["storageClassName"] == "dynamo-cache.default.lustre"
     assert model["spec"]["resources"]["requests"]["storage"] == "8Ti"  # the SKU's minimum
 
 
@@ -116,7 +116,7 @@ def test_lustre_class_name_follows_the_release(helm_version: str) -> None:
         release: list(helmtool.template(helm_version, "tier: lustre\n", release).kinds("StorageClass"))
         for release in ("a", "b")
     }
-    assert names == {"a": ["a-dynamo-cache-default-lustre"], "b": ["b-dynamo-cache-default-lustre"]}
+    assert names == {"a": ["a.default.lustre"], "b": ["b.default.lustre"]}
 
 
 @pytest.mark.parametrize(("storage_class", "expected"), [("", None), ("-", ""), ("my-class", "my-class")])
@@ -148,7 +148,7 @@ def test_overrides_win_over_the_preset(helm_version: str) -> None:
     assert list(claims) == ["weights"]
     model = claims["weights"]
     assert model["spec"]["resources"]["requests"]["storage"] == "300Gi"
-    assert model["spec"]["storageClassName"] == "dynamo-cache-default-disk-premium"
+    assert model["spec"]["storageClassName"] == "dynamo-cache.default.disk-premium"
     assert model["metadata"]["labels"]["team"] == "a"
     assert model["metadata"]["annotations"] == {"note": "x"}
 
@@ -190,7 +190,7 @@ def test_notes_list_claims_and_warn_for_every_cache_not_kept() -> None:
     assert run.returncode == 0, run.stderr
     notes = run.stdout.split("NOTES:", 1)[1]
     assert (
-        "model-cache: 128Gi, ReadWriteOnce, class r-dynamo-cache-default-disk-premium (made by this chart, "
+        "model-cache: 128Gi, ReadWriteOnce, class r.default.disk-premium (made by this chart, "
         "reclaimPolicy Retain), kept on uninstall" in notes
     )
     assert "WaitForFirstConsumer" in notes

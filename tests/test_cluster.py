@@ -274,7 +274,7 @@ def test_same_release_name_in_two_namespaces(helm_cluster: Any, kube_config: str
     other = f"{namespace}-b"[:63]
     kubectl_run(kube_config, "create", "namespace", other)
     chart = str(helmtool.CHART)
-    mine, theirs = f"dc-dynamo-cache-{namespace}-files-nfs", f"dc-dynamo-cache-{other}-files-nfs"
+    mine, theirs = f"dc.{namespace}.files-nfs", f"dc.{other}.files-nfs"
 
     def helm_in(ns: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         extra = NO_PREFLIGHT if args[0] in ("install", "upgrade") else []

@@ -116,9 +116,9 @@ LUSTRE = {"tier": "lustre", "variant": "dynamic"}  # the chart's Lustre class: a
             ["not Bound", "when a pod first uses it (WaitForFirstConsumer)"],
         ),
         (
-            live_claim(storageClassName="dynamo-cache-default-lustre", resources={"requests": {"storage": "2Ti"}}),
+            live_claim(storageClassName="dynamo-cache.default.lustre", resources={"requests": {"storage": "2Ti"}}),
             LUSTRE,
-            ["does not allow volume expansion", '"dynamo-cache-default-lustre"'],
+            ["does not allow volume expansion", '"dynamo-cache.default.lustre"'],
         ),
         (live_claim(resources={"requests": {"storage": "50Gi"}}), None, []),  # Azure Files: expandable
         (
@@ -193,7 +193,7 @@ def live_lustre_class(**fields: Any) -> dict[str, Any]:
         "maintenance-time-of-day-utc": "02:00",
     }
     return {
-        "metadata": {"name": "dynamo-cache-default-lustre"},
+        "metadata": {"name": "dynamo-cache.default.lustre"},
         "provisioner": "azurelustre.csi.azure.com",
         "reclaimPolicy": "Retain",
         "parameters": params,

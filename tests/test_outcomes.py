@@ -90,11 +90,11 @@ def test_a_values_file_fed_back_keeps_its_release_and_namespace(tmp_path: Path) 
     assert manifests.returncode == 0, manifests.stderr
     docs = [d for d in yaml_io.load_all(manifests.stdout) if d]
     classes = [d["metadata"]["name"] for d in docs if d["kind"] == "StorageClass"]
-    assert classes == ["llm-dynamo-cache-dynamo-lustre"]
+    assert classes == ["llm.dynamo.lustre"]
     assert {d["metadata"]["namespace"] for d in docs if d["kind"] == "PersistentVolumeClaim"} == {"dynamo"}
     # the flags still win over the file
     other = run("--spec", str(values), "--namespace", "prod", "--manifests", env=env)
-    assert "llm-dynamo-cache-prod-lustre" in other.stdout
+    assert "llm.prod.lustre" in other.stdout
 
 
 def test_validate_live_never_says_ok_when_nothing_was_checked(tmp_path: Path) -> None:

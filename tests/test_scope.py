@@ -59,7 +59,7 @@ def claim(
     name: str = "model-cache",
     size: str = "100Gi",
     modes: tuple[str, ...] = ("ReadWriteMany",),
-    storage_class: str = f"dc-dynamo-cache-{NAMESPACE}-files-nfs",
+    storage_class: str = f"dc.{NAMESPACE}.files-nfs",
     phase: str = "Bound",
 ) -> dict[str, Any]:
     """A live claim this release made (Helm's ownership label and annotations)."""
@@ -90,7 +90,7 @@ def test_namespace_scope_reads_only_its_namespace(kube: Any, helm_version: str) 
     # the user may not read anything cluster-scoped: any such read would fail the render
     server.forbidden |= {
         fakekube.path_of("StorageClass", "platform-files-nfs"),
-        fakekube.path_of("StorageClass", f"dc-dynamo-cache-{NAMESPACE}-files-nfs"),
+        fakekube.path_of("StorageClass", f"dc.{NAMESPACE}.files-nfs"),
     }
     run = template(helm_version, config, TEAM)
     assert run.returncode == 0, run.stderr
@@ -106,7 +106,7 @@ def test_namespace_scope_reads_only_its_namespace(kube: Any, helm_version: str) 
 @pytest.mark.parametrize(
     "forbidden",
     [
-        fakekube.path_of("StorageClass", f"dc-dynamo-cache-{NAMESPACE}-files-nfs"),  # the guard's read
+        fakekube.path_of("StorageClass", f"dc.{NAMESPACE}.files-nfs"),  # the guard's read
         fakekube.path_of("Namespace", "kube-system"),  # the preflight's
     ],
 )
@@ -129,7 +129,7 @@ def test_release_scope_reads_only_its_claims_and_the_class_it_makes(kube: Any, h
     # the class it makes (the guard), and kube-system's namespace object: the preflight's
     # "am I online" probe (this server has none, so the preflight stands down)
     assert cluster_reads == {
-        fakekube.path_of("StorageClass", f"dc-dynamo-cache-{NAMESPACE}-files-nfs"),
+        fakekube.path_of("StorageClass", f"dc.{NAMESPACE}.files-nfs"),
         fakekube.path_of("Namespace", "kube-system"),
     }
 
@@ -171,7 +171,7 @@ def test_the_guard_works_for_a_namespace_team_without_cluster_reads(kube: Any, h
 
 def test_a_lustre_claim_cannot_grow(kube: Any, helm_version: str) -> None:
     server, config = kube
-    server.put(claim(size="4Ti", storage_class=f"dc-dynamo-cache-{NAMESPACE}-lustre"))
+    server.put(claim(size="4Ti", storage_class=f"dc.{NAMESPACE}.lustre"))
     run = template(helm_version, config, {"tier": "lustre", "caches": {"model": {"size": "8Ti"}}})
     assert run.returncode != 0 and "does not allow volume expansion" in run.stderr
 
@@ -196,7 +196,7 @@ def test_platform_notes_give_the_team_command(kube: Any, helm_version: str) -> N
     _server, config = kube
     run = helm(helm_version, config, "upgrade", "--install", "dc", str(helmtool.CHART), values={"scope": "cluster"})
     assert run.returncode == 0, run.stderr
-    name = f"dc-dynamo-cache-{NAMESPACE}-files-nfs"
+    name = f"dc.{NAMESPACE}.files-nfs"
     assert f"StorageClass {name}" in run.stdout
     assert f"--set scope=namespace --set storageClasses.filesNfs.name={name}" in run.stdout
 
@@ -238,3 +238,55 @@ def test_validate_live_says_when_it_could_not_check(helm_version: str, tmp_path:
     )
     proc = validate_live(config, tmp_path, {}, helm_version)
     assert proc.returncode == 3 and "not checked against the cluster" in proc.stderr, proc.stderr
+
+
+# -- names: no two releases share one; an installed release keeps the names it has -----
+
+LEGACY = f"dc-dynamo-cache-{NAMESPACE}-"  # what 0.2.0 named this release's cluster-scoped objects
+
+
+def test_an_installed_release_keeps_its_class_name(kube: Any, helm_version: str) -> None:
+    """A claim's class cannot change: the chart reads the class the live claim has, and keeps
+    making and naming that one (no rename, no refusal)."""
+    server, config = kube
+    server.put(claim(storage_class=f"{LEGACY}files-nfs"))
+    run = template(helm_version, config)
+    assert run.returncode == 0, run.stderr
+    docs = [d for d in yaml_io.load_all(run.stdout) if d]
+    assert [d["metadata"]["name"] for d in docs if d["kind"] == "StorageClass"] == [f"{LEGACY}files-nfs"]
+    classes = {d["spec"].get("storageClassName") for d in docs if d["kind"] == "PersistentVolumeClaim"}
+    assert f"{LEGACY}files-nfs" in classes and f"dc.{NAMESPACE}.files-nfs" not in classes
+
+
+def test_an_installed_static_volume_keeps_its_name(kube: Any, helm_version: str) -> None:
+    server, config = kube
+    bound = claim(storage_class="", size="4Ti")
+    bound["spec"]["volumeName"] = f"{LEGACY}model-cache"
+    server.put(bound)
+    values = {"tier": "lustre", "variant": "static", "staticVolumes": {"lustre": {"mgsIpAddress": "10.0.0.4"}}}
+    run = template(helm_version, config, values)
+    assert run.returncode == 0, run.stderr
+    docs = [d for d in yaml_io.load_all(run.stdout) if d]
+    assert [d["metadata"]["name"] for d in docs if d["kind"] == "PersistentVolume"] == [f"{LEGACY}model-cache"]
+
+
+def test_the_platform_release_keeps_the_classes_it_owns(kube: Any, helm_version: str) -> None:
+    server, config = kube
+    server.put(
+        {
+            "apiVersion": "storage.k8s.io/v1",
+            "kind": "StorageClass",
+            "metadata": {
+                "name": f"{LEGACY}files-nfs",
+                "labels": {"app.kubernetes.io/managed-by": "Helm"},
+                "annotations": {"meta.helm.sh/release-name": "dc", "meta.helm.sh/release-namespace": NAMESPACE},
+            },
+            "provisioner": "file.csi.azure.com",
+            "parameters": {"protocol": "nfs", "skuName": "Premium_LRS"},
+            "reclaimPolicy": "Retain",
+        }
+    )
+    run = template(helm_version, config, {"scope": "cluster"})
+    assert run.returncode == 0, run.stderr
+    made = [d["metadata"]["name"] for d in yaml_io.load_all(run.stdout) if d and d["kind"] == "StorageClass"]
+    assert made == [f"{LEGACY}files-nfs"]

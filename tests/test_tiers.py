@@ -75,7 +75,7 @@ def test_claims_are_what_the_catalog_says(tier: str, variant: str) -> None:
 
 def chart_class_profile(name: str) -> str:
     (profile,) = [
-        p for p, info in CATALOG["chartClasses"].items() if name == f"dynamo-cache-default-{info['nameSuffix']}"
+        p for p, info in CATALOG["chartClasses"].items() if name == f"dynamo-cache.default.{info['nameSuffix']}"
     ]
     return profile
 
@@ -100,16 +100,16 @@ def test_chart_classes_emit_only_allow_listed_parameters(tier: str, variant: str
 
 
 def test_tuned_mount_options() -> None:
-    nfs = render("files", "nfs").kinds("StorageClass")["dynamo-cache-default-files-nfs"]
+    nfs = render("files", "nfs").kinds("StorageClass")["dynamo-cache.default.files-nfs"]
     assert {"nconnect=4", "actimeo=30", "rsize=1048576", "wsize=1048576"} <= set(nfs["mountOptions"])
     assert nfs["parameters"] == {"skuName": "Premium_LRS", "protocol": "nfs"}
-    smb = render("files", "smb").kinds("StorageClass")["dynamo-cache-default-files-smb"]
+    smb = render("files", "smb").kinds("StorageClass")["dynamo-cache.default.files-smb"]
     assert {"uid=1000", "gid=0", "mfsymlinks", "actimeo=30"} <= set(smb["mountOptions"])
-    fuse = render("blob", "fuse").kinds("StorageClass")["dynamo-cache-default-blob-fuse"]["mountOptions"]
+    fuse = render("blob", "fuse").kinds("StorageClass")["dynamo-cache.default.blob-fuse"]["mountOptions"]
     assert {"--block-cache", "--block-cache-block-size=16", "--block-cache-pool-size=4096"} <= set(fuse)
     # a class's options are shared by all its volumes: no disk cache directory there
     assert not [o for o in fuse if o.startswith(("--block-cache-path", "--block-cache-disk-size"))]
-    v2 = render("disk", "premium-v2").kinds("StorageClass")["dynamo-cache-default-disk-premium-v2"]
+    v2 = render("disk", "premium-v2").kinds("StorageClass")["dynamo-cache.default.disk-premium-v2"]
     assert v2["parameters"] == {
         "skuName": "PremiumV2_LRS",
         "cachingMode": "None",
@@ -117,7 +117,7 @@ def test_tuned_mount_options() -> None:
         "DiskMBpsReadWrite": "600",
     }
     assert v2["volumeBindingMode"] == "WaitForFirstConsumer"
-    lustre = render("lustre", "dynamic").kinds("StorageClass")["dynamo-cache-default-lustre"]
+    lustre = render("lustre", "dynamic").kinds("StorageClass")["dynamo-cache.default.lustre"]
     assert lustre["mountOptions"] == ["noatime", "flock"] and lustre["volumeBindingMode"] == "Immediate"
 
 
@@ -138,7 +138,7 @@ def test_static_volume_is_bound_to_exactly_its_claim(tier: str, kind: str) -> No
     run = render(tier, "static")
     (pv,) = run.kinds("PersistentVolume").values()
     claim = run.kinds("PersistentVolumeClaim")["model-cache"]
-    assert pv["metadata"]["name"] == "dynamo-cache-default-model-cache"
+    assert pv["metadata"]["name"] == "dynamo-cache.default.model-cache"
     assert claim["spec"]["volumeName"] == pv["metadata"]["name"]
     assert pv["spec"]["claimRef"] == {
         "apiVersion": "v1",
@@ -267,7 +267,7 @@ def test_cluster_scoped_names_follow_the_release_and_its_namespace(helm_version:
             names[release, namespace] = {
                 (kind, name) for kind in ("StorageClass", "PersistentVolume") for name in run.kinds(kind)
             }
-            assert all(name.startswith(f"{release}-dynamo-cache-{namespace}-") for _, name in names[release, namespace])
+            assert all(name.startswith(f"{release}.{namespace}.") for _, name in names[release, namespace])
         # each name carries its release and namespace (asserted above), so two releases differ too
         assert not names["a", "team-a"] & names["a", "team-b"], (tier, variant)
         made += len(names["a", "team-a"])
@@ -302,4 +302,36 @@ def test_local_claims_carry_their_acstor_annotation(variant: str, annotation: st
 def test_notes_name_the_static_volume() -> None:
     values = gen_values("lustre", "static")
     run = helmtool.helm("helm4", "install", "r", str(helmtool.CHART), "--dry-run=client", "-f", "-", values=values)
-    assert "model-cache: 4Ti, ReadWriteMany, bound to PersistentVolume r-dynamo-cache-default-model-cache" in run.stdout
+    assert "model-cache: 4Ti, ReadWriteMany, bound to PersistentVolume r.default.model-cache" in run.stdout
+
+
+# (release, namespace) pairs whose names a hyphen-joined scheme confuses, the same word as
+# both, and the longest names Kubernetes allows (a release of 53, a namespace of 63).
+TRICKY_PAIRS = [
+    ("x", "prod"),
+    ("x-dynamo-cache", "prod"),
+    ("team-a", "prod"),
+    ("team", "a-prod"),
+    ("dynamo", "dynamo"),
+    ("dynamo-dynamo", "x"),
+    ("r" * 53, "n" * 63),
+    ("r" * 52, "n" * 63),
+]
+
+
+def test_no_two_releases_share_a_cluster_scoped_name(helm_version: str) -> None:
+    """Every class and volume name of every pair differs from every other pair's, is a valid
+    DNS subdomain, and is what gen-values (resolve.class_name) says it is."""
+    values = "tier: lustre\nvariant: static\nstaticVolumes: {lustre: {mgsIpAddress: 10.0.0.4}}\n"
+    owner: dict[str, tuple[str, str]] = {}
+    subdomain = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+    for release, namespace in TRICKY_PAIRS:
+        names = []
+        for doc_values in (values, "tier: files\n"):
+            run = helmtool.template(helm_version, doc_values, release, "--namespace", namespace)
+            names += list(run.kinds("StorageClass")) + list(run.kinds("PersistentVolume"))
+        expected = resolve.class_name("filesNfs", release, namespace, resolve.values_of({"tier": "files"}))
+        assert expected in names
+        for name in names:
+            assert len(name) <= 253 and subdomain.match(name), name
+            assert owner.setdefault(name, (release, namespace)) == (release, namespace), (name, owner[name])

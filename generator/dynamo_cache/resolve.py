@@ -63,17 +63,19 @@ def fullname(release: str, values: dict[str, Any]) -> str:
 
 
 def cluster_prefix(release: str, namespace: str, values: dict[str, Any]) -> str:
-    """The chart's dynamo-cache.clusterPrefix helper: <fullname>-<namespace>, so the
-    same release name in two namespaces never shares a cluster-scoped object."""
+    """The chart's dynamo-cache.clusterPrefix helper: "<release>.<namespace>.", so no two
+    (release, namespace) pairs share a cluster-scoped name; fullnameOverride gives
+    "<fullnameOverride>-". (The chart also keeps the names a release installed with 0.2.0
+    uses, which it reads from the live cluster: dynamo-cache.keptNames.)"""
     if values.get("fullnameOverride"):
-        return fullname(release, values)
-    return f"{fullname(release, values)}-{namespace}"[:200].rstrip("-")
+        return fullname(release, values) + "-"
+    return f"{release}.{namespace}."
 
 
 def class_name(profile: str, release: str, namespace: str, values: dict[str, Any]) -> str:
     """The chart's dynamo-cache.className helper: the class made for `profile`."""
     suffix = CATALOG["chartClasses"][profile]["nameSuffix"]
-    return values["storageClasses"][profile]["name"] or f"{cluster_prefix(release, namespace, values)}-{suffix}"
+    return values["storageClasses"][profile]["name"] or f"{cluster_prefix(release, namespace, values)}{suffix}"
 
 
 def lustre_sku(values: dict[str, Any]) -> dict[str, Any]:

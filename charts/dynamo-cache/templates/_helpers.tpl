@@ -7,8 +7,8 @@ Usage: {{ include "dynamo-cache.name" . }}
 {{- end -}}
 
 {{/*
-dynamo-cache.fullname: prefix for cluster-scoped objects (StorageClasses, PVs), so
-two releases never collide. Usage: {{ include "dynamo-cache.fullname" . }}
+dynamo-cache.fullname: the name of the release's namespaced objects (the download Job, the
+helm test Jobs), as Helm's scaffold makes it. Usage: {{ include "dynamo-cache.fullname" . }}
 */}}
 {{- define "dynamo-cache.fullname" -}}
 {{- if .Values.fullnameOverride -}}
@@ -24,17 +24,27 @@ two releases never collide. Usage: {{ include "dynamo-cache.fullname" . }}
 {{- end -}}
 
 {{/*
-dynamo-cache.clusterPrefix: prefix of the cluster-scoped objects this release makes
-(StorageClasses, PersistentVolumes): <fullname>-<namespace>, so the same release name
-in two namespaces never makes two releases own one object; fullnameOverride replaces
-it whole. Usage: {{ include "dynamo-cache.clusterPrefix" . }}
+dynamo-cache.clusterPrefix: what the names of the cluster-scoped objects this release makes
+(StorageClasses, PersistentVolumes) start with: "<release>.<namespace>.", so no two
+(release, namespace) pairs share a name (a namespace and a suffix hold no dot, so the name
+says both); fullnameOverride replaces it with "<fullnameOverride>-". Python twin:
+resolve.cluster_prefix. Usage: {{ include "dynamo-cache.clusterPrefix" . }}
 */}}
 {{- define "dynamo-cache.clusterPrefix" -}}
 {{- if .Values.fullnameOverride -}}
-{{- include "dynamo-cache.fullname" . -}}
+{{- include "dynamo-cache.fullname" . -}}-
 {{- else -}}
-{{- printf "%s-%s" (include "dynamo-cache.fullname" .) .Release.Namespace | trunc 200 | trimSuffix "-" -}}
+{{- printf "%s.%s." .Release.Name .Release.Namespace -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+dynamo-cache.legacyPrefix: the prefix 0.2.0 gave the same objects (<fullname>-<namespace>-).
+A release installed then keeps its names: dynamo-cache.load reads them from its live claims
+(a claim's class and volume cannot change), so an upgrade never renames what exists.
+*/}}
+{{- define "dynamo-cache.legacyPrefix" -}}
+{{- printf "%s-%s" (include "dynamo-cache.fullname" .) .Release.Namespace | trunc 200 | trimSuffix "-" -}}-
 {{- end -}}
 
 {{/*
@@ -89,13 +99,15 @@ Usage: {{- include "dynamo-cache.load" $ -}}{{- $caches := $.dynamoCache.caches 
 {{- if not (hasKey . "dynamoCache") -}}
 {{- $catalog := include "dynamo-cache.catalog.json" . | fromJson -}}
 {{- $prefix := include "dynamo-cache.clusterPrefix" . -}}
+{{- $kept := include "dynamo-cache.keptNames" (dict "root" . "catalog" $catalog) | fromJson -}}
 {{- $names := dict -}}
 {{- range $profile := $catalog.chartClassOrder -}}
 {{- $suffix := (index $catalog.chartClasses $profile).nameSuffix -}}
-{{- $_ := set $names $profile ((index $.Values.storageClasses $profile).name | default (printf "%s-%s" $prefix $suffix)) -}}
+{{- $name := (index $.Values.storageClasses $profile).name | default (index $kept (printf "class/%s" $profile)) -}}
+{{- $_ := set $names $profile ($name | default (printf "%s%s" $prefix $suffix)) -}}
 {{- end -}}
 {{- $labels := include "dynamo-cache.commonLabels" . | fromJson -}}
-{{- $_ := set . "dynamoCache" (dict "catalog" $catalog "classNames" $names "clusterPrefix" $prefix "labels" $labels) -}}
+{{- $_ := set . "dynamoCache" (dict "catalog" $catalog "classNames" $names "clusterPrefix" $prefix "kept" $kept "labels" $labels) -}}
 {{- include "dynamo-cache.mergeCaches" . -}}
 {{- $rendered := list -}}{{- /* the caches that render a claim, in catalog order */ -}}
 {{- range $key := $catalog.cacheOrder -}}
@@ -168,7 +180,7 @@ storageClass: null = preset, "" = omit storageClassName (cluster default), "-" =
 {{- end -}}
 {{- $volumeName := "" -}}
 {{- if $static -}}
-{{- $volumeName = (index $.Values.staticVolumes $static).name | default (printf "%s-%s" $.dynamoCache.clusterPrefix $name) | trunc 253 -}}
+{{- $volumeName = (index $.Values.staticVolumes $static).name | default (index $.dynamoCache.kept (printf "volume/%s" $key)) | default (printf "%s%s-cache" $.dynamoCache.clusterPrefix $key) -}}
 {{- end -}}
 {{- $keep := $v.keep -}}
 {{- if kindIs "invalid" $keep -}}{{- $keep = $preset.keep | default false -}}{{- end -}}
@@ -433,4 +445,52 @@ Usage: {{ include "namespace-only user? install with --set scope=namespace (READ
 */}}
 {{- define "namespace-only user? install with --set scope=namespace (README: Shared clusters)" -}}
 {{- lookup (index . 0) (index . 1) "" (index . 2) | toJson -}}
+{{- end -}}
+
+{{/*
+dynamo-cache.keptNames: the 0.2.0-style names (dynamo-cache.legacyPrefix) an installed release
+already uses, as JSON {"class/<profile>": name, "volume/<cache>": name}: read from the
+release's live claims (their class and volume), and for scope cluster, which has no claims,
+from the classes and volumes this release owns. Empty offline (lookup returns nothing).
+*/}}
+{{- define "dynamo-cache.keptNames" -}}
+{{- $root := .root -}}
+{{- $catalog := .catalog -}}
+{{- $legacy := include "dynamo-cache.legacyPrefix" $root -}}
+{{- $kept := dict -}}
+{{- if and (not $root.Values.fullnameOverride) (ne $legacy (include "dynamo-cache.clusterPrefix" $root)) -}}
+{{- $classes := dict -}}{{- /* legacy class name -> profile */ -}}
+{{- range $profile := $catalog.chartClassOrder -}}
+{{- $_ := set $classes (printf "%s%s" $legacy (index $catalog.chartClasses $profile).nameSuffix) $profile -}}
+{{- end -}}
+{{- if ne $root.Values.scope "cluster" -}}
+{{- range $key := $catalog.cacheOrder -}}
+{{- $v := index $root.Values.caches $key -}}
+{{- if and $v.enabled (not $v.existingClaim) -}}
+{{- $name := $v.name | default (index $catalog.caches $key).name -}}
+{{- with lookup "v1" "PersistentVolumeClaim" $root.Release.Namespace $name -}}
+{{- with index $classes (.spec.storageClassName | default "") -}}{{- $_ := set $kept (printf "class/%s" .) (printf "%s%s" $legacy (index $catalog.chartClasses .).nameSuffix) -}}{{- end -}}
+{{- if eq (.spec.volumeName | default "") (printf "%s%s" $legacy $name) -}}{{- $_ := set $kept (printf "volume/%s" $key) .spec.volumeName -}}{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- else -}}{{- /* the platform release: the objects it owns under the old names */ -}}
+{{- $owned := dict -}}
+{{- range $old, $profile := $classes -}}
+{{- $_ := set $owned $old (list "StorageClass" (printf "class/%s" $profile)) -}}
+{{- end -}}
+{{- range $key := $catalog.cacheOrder -}}
+{{- $name := (index $root.Values.caches $key).name | default (index $catalog.caches $key).name -}}
+{{- $_ := set $owned (printf "%s%s" $legacy $name) (list "PersistentVolume" (printf "volume/%s" $key)) -}}
+{{- end -}}
+{{- range $old, $what := $owned -}}
+{{- $api := ternary "storage.k8s.io/v1" "v1" (eq (index $what 0) "StorageClass") -}}
+{{- $live := include "namespace-only user? install with --set scope=namespace (README: Shared clusters)" (list $api (index $what 0) $old) | fromJson -}}
+{{- if and $live (eq (index ($live.metadata.annotations | default dict) "meta.helm.sh/release-name" | default "") $root.Release.Name) -}}
+{{- $_ := set $kept (index $what 1) $old -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $kept -}}
 {{- end -}}
