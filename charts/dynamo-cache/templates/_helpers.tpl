@@ -456,28 +456,28 @@ from the classes and volumes this release owns. Empty offline (lookup returns no
 {{- define "dynamo-cache.keptNames" -}}
 {{- $root := .root -}}
 {{- $catalog := .catalog -}}
-{{- $legacy := include "dynamo-cache.legacyPrefix" $root -}}
 {{- $kept := dict -}}
-{{- if and (not $root.Values.fullnameOverride) (ne $legacy (include "dynamo-cache.clusterPrefix" $root)) -}}
-{{- $classes := dict -}}{{- /* legacy class name -> profile */ -}}
-{{- range $profile := $catalog.chartClassOrder -}}
-{{- $_ := set $classes (printf "%s%s" $legacy (index $catalog.chartClasses $profile).nameSuffix) $profile -}}
-{{- end -}}
-{{- if ne $root.Values.scope "cluster" -}}
+{{- if not $root.Values.fullnameOverride -}}
+{{- if ne $root.Values.scope "cluster" -}}{{- /* offline every lookup is empty: nothing else is computed */ -}}
 {{- range $key := $catalog.cacheOrder -}}
 {{- $v := index $root.Values.caches $key -}}
 {{- if and $v.enabled (not $v.existingClaim) -}}
 {{- $name := $v.name | default (index $catalog.caches $key).name -}}
 {{- with lookup "v1" "PersistentVolumeClaim" $root.Release.Namespace $name -}}
-{{- with index $classes (.spec.storageClassName | default "") -}}{{- $_ := set $kept (printf "class/%s" .) (printf "%s%s" $legacy (index $catalog.chartClasses .).nameSuffix) -}}{{- end -}}
+{{- $legacy := include "dynamo-cache.legacyPrefix" $root -}}
+{{- $class := .spec.storageClassName | default "" -}}
+{{- range $profile := $catalog.chartClassOrder -}}
+{{- if eq $class (printf "%s%s" $legacy (index $catalog.chartClasses $profile).nameSuffix) -}}{{- $_ := set $kept (printf "class/%s" $profile) $class -}}{{- end -}}
+{{- end -}}
 {{- if eq (.spec.volumeName | default "") (printf "%s%s" $legacy $name) -}}{{- $_ := set $kept (printf "volume/%s" $key) .spec.volumeName -}}{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
 {{- else -}}{{- /* the platform release: the objects it owns under the old names */ -}}
+{{- $legacy := include "dynamo-cache.legacyPrefix" $root -}}
 {{- $owned := dict -}}
-{{- range $old, $profile := $classes -}}
-{{- $_ := set $owned $old (list "StorageClass" (printf "class/%s" $profile)) -}}
+{{- range $profile := $catalog.chartClassOrder -}}
+{{- $_ := set $owned (printf "%s%s" $legacy (index $catalog.chartClasses $profile).nameSuffix) (list "StorageClass" (printf "class/%s" $profile)) -}}
 {{- end -}}
 {{- range $key := $catalog.cacheOrder -}}
 {{- $name := (index $root.Values.caches $key).name | default (index $catalog.caches $key).name -}}
