@@ -98,6 +98,7 @@ def wire(text: str, target: Target, source: str = "-") -> Outcome:
     out: list[str] = []
     outcome = Outcome(text="")
     documents = split(text)
+    dynamo_objects = 0
     for number, (separator, body) in enumerate(documents):
         where = f"document {number + 1}: " if len(documents) > 1 else ""
         plain = YAML(typ="safe", pure=True).load(body) if body.strip() else None
@@ -105,6 +106,7 @@ def wire(text: str, target: Target, source: str = "-") -> Outcome:
         if kind not in (DGD, DGDR):
             out.append(separator + body)
             continue
+        dynamo_objects += 1
         editor = _Editor(target, where)
         data, dump = _round_trip(body)
         editor.document(data)
@@ -114,7 +116,7 @@ def wire(text: str, target: Target, source: str = "-") -> Outcome:
             outcome.changes.append(f"{where}{kind} {_name(data)}: {'; '.join(editor.changes)}")
             body = dump(data)
         out.append(separator + body)
-    if not any(_kind_of(body) in (DGD, DGDR) for _, body in documents):
+    if not dynamo_objects:
         outcome.problems.append(
             Problem(
                 "$",
@@ -126,13 +128,6 @@ def wire(text: str, target: Target, source: str = "-") -> Outcome:
         )
     outcome.text = "".join(out)
     return outcome
-
-
-def _kind_of(body: str) -> Any:
-    from ruamel.yaml import YAML
-
-    plain = YAML(typ="safe", pure=True).load(body) if body.strip() else None
-    return plain.get("kind") if isinstance(plain, dict) else None
 
 
 def _name(data: Any) -> str:
