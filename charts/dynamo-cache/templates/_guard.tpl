@@ -11,7 +11,7 @@ catalog knows of it (dynamo-cache.expandable), not from a cluster-scoped read.
 Usage: {{ include "dynamo-cache.guard" . }}
 */}}
 {{- define "dynamo-cache.guard" -}}
-{{- include "dynamo-cache.liveClaims" . -}}
+{{- include "dynamo-cache.load" . -}}
 {{- $catalog := .dynamoCache.catalog -}}
 {{- $errors := list -}}
 {{- range $key := $catalog.cacheOrder -}}
@@ -29,25 +29,6 @@ Usage: {{ include "dynamo-cache.guard" . }}
 {{- end -}}
 {{- if $errors -}}
 {{- fail (printf "\n\ndynamo-cache: this change cannot be applied to the existing claims:\n- %s\n\nNothing was changed." (join "\n- " $errors)) -}}
-{{- end -}}
-{{- end -}}
-
-{{/*
-dynamo-cache.liveClaims: the release's live claims, cache key -> object (absent when
-there is none), read with `lookup` once per render into .dynamoCache.live: the guard and
-NOTES both read them. None with scope cluster, which renders no claims.
-Usage: {{- include "dynamo-cache.liveClaims" . -}}{{- $live := index .dynamoCache.live "model" -}}
-*/}}
-{{- define "dynamo-cache.liveClaims" -}}
-{{- include "dynamo-cache.load" . -}}
-{{- if not (hasKey .dynamoCache "live") -}}
-{{- $live := dict -}}
-{{- if ne .Values.scope "cluster" -}}
-{{- range $key := .dynamoCache.rendered -}}
-{{- with lookup "v1" "PersistentVolumeClaim" $.Release.Namespace (index $.dynamoCache.caches $key).name -}}{{- $_ := set $live $key . -}}{{- end -}}
-{{- end -}}
-{{- end -}}
-{{- $_ := set .dynamoCache "live" $live -}}
 {{- end -}}
 {{- end -}}
 

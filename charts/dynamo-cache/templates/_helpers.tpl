@@ -99,7 +99,16 @@ Usage: {{- include "dynamo-cache.load" $ -}}{{- $caches := $.dynamoCache.caches 
 {{- if not (hasKey . "dynamoCache") -}}
 {{- $catalog := include "dynamo-cache.catalog.json" . | fromJson -}}
 {{- $prefix := include "dynamo-cache.clusterPrefix" . -}}
-{{- $kept := include "dynamo-cache.keptNames" (dict "root" . "catalog" $catalog) | fromJson -}}
+{{- $live := dict -}}{{- /* the release's live claims, cache key -> object, one lookup each: the names below, the guard and NOTES read them */ -}}
+{{- if ne .Values.scope "cluster" -}}{{- /* which renders no claims */ -}}
+{{- range $key := $catalog.cacheOrder -}}
+{{- $v := index $.Values.caches $key -}}
+{{- if and $v.enabled (not $v.existingClaim) -}}{{- /* the caches that render a claim, named as mergeCaches names them */ -}}
+{{- with lookup "v1" "PersistentVolumeClaim" $.Release.Namespace ($v.name | default (index $catalog.caches $key).name) -}}{{- $_ := set $live $key . -}}{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $kept := include "dynamo-cache.keptNames" (dict "root" . "catalog" $catalog "live" $live) | fromJson -}}
 {{- $names := dict -}}
 {{- range $profile := $catalog.chartClassOrder -}}
 {{- $suffix := (index $catalog.chartClasses $profile).nameSuffix -}}
@@ -107,7 +116,7 @@ Usage: {{- include "dynamo-cache.load" $ -}}{{- $caches := $.dynamoCache.caches 
 {{- $_ := set $names $profile ($name | default (printf "%s%s" $prefix $suffix)) -}}
 {{- end -}}
 {{- $labels := include "dynamo-cache.commonLabels" . | fromJson -}}
-{{- $_ := set . "dynamoCache" (dict "catalog" $catalog "classNames" $names "clusterPrefix" $prefix "kept" $kept "labels" $labels) -}}
+{{- $_ := set . "dynamoCache" (dict "catalog" $catalog "classNames" $names "clusterPrefix" $prefix "kept" $kept "live" $live "labels" $labels) -}}
 {{- include "dynamo-cache.mergeCaches" . -}}
 {{- $rendered := list -}}{{- /* the caches that render a claim, in catalog order */ -}}
 {{- range $key := $catalog.cacheOrder -}}
@@ -450,28 +459,22 @@ Usage: {{ include "namespace-only user? install with --set scope=namespace (READ
 {{/*
 dynamo-cache.keptNames: the 0.2.0-style names (dynamo-cache.legacyPrefix) an installed release
 already uses, as JSON {"class/<profile>": name, "volume/<cache>": name}: read from the
-release's live claims (their class and volume), and for scope cluster, which has no claims,
-from the classes and volumes this release owns. Empty offline (lookup returns nothing).
+release's live claims (`live`, their class and volume), and for scope cluster, which has no
+claims, from the classes and volumes this release owns. Empty offline (lookup returns nothing).
 */}}
 {{- define "dynamo-cache.keptNames" -}}
 {{- $root := .root -}}
 {{- $catalog := .catalog -}}
 {{- $kept := dict -}}
 {{- if not $root.Values.fullnameOverride -}}
-{{- if ne $root.Values.scope "cluster" -}}{{- /* offline every lookup is empty: nothing else is computed */ -}}
-{{- range $key := $catalog.cacheOrder -}}
-{{- $v := index $root.Values.caches $key -}}
-{{- if and $v.enabled (not $v.existingClaim) -}}
-{{- $name := $v.name | default (index $catalog.caches $key).name -}}
-{{- with lookup "v1" "PersistentVolumeClaim" $root.Release.Namespace $name -}}
+{{- if ne $root.Values.scope "cluster" -}}{{- /* offline there is no live claim: nothing else is computed */ -}}
+{{- range $key, $claim := .live -}}
 {{- $legacy := include "dynamo-cache.legacyPrefix" $root -}}
-{{- $class := .spec.storageClassName | default "" -}}
+{{- $class := $claim.spec.storageClassName | default "" -}}
 {{- range $profile := $catalog.chartClassOrder -}}
 {{- if eq $class (printf "%s%s" $legacy (index $catalog.chartClasses $profile).nameSuffix) -}}{{- $_ := set $kept (printf "class/%s" $profile) $class -}}{{- end -}}
 {{- end -}}
-{{- if eq (.spec.volumeName | default "") (printf "%s%s" $legacy $name) -}}{{- $_ := set $kept (printf "volume/%s" $key) .spec.volumeName -}}{{- end -}}
-{{- end -}}
-{{- end -}}
+{{- if eq ($claim.spec.volumeName | default "") (printf "%s%s" $legacy $claim.metadata.name) -}}{{- $_ := set $kept (printf "volume/%s" $key) $claim.spec.volumeName -}}{{- end -}}
 {{- end -}}
 {{- else -}}{{- /* the platform release: the objects it owns under the old names */ -}}
 {{- $legacy := include "dynamo-cache.legacyPrefix" $root -}}
