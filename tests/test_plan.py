@@ -195,4 +195,5 @@ def test_each_option_says_how_to_get_it() -> None:
         values = yaml_io.load(result.stdout)
         assert values["tier"] == row.chart_tier, row.tier
     v2 = next(r for r in rows if r.tier == "files-v2")
+    assert v2.args[-1] in v2.notes[0]  # its note says the setting too
     assert "PremiumV2_LRS" in yaml_io.dump(yaml_io.load(cli_runner().invoke(main, v2.args).stdout)["storageClasses"])

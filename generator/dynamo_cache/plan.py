@@ -187,9 +187,12 @@ def _files_row(n: Need) -> Row:
     return n.shared("files", f"Premium Files, {gib} GiB", gib * 2**30, mbps, [note])
 
 
+FILES_V2 = "storageClasses.filesNfs.parameters.skuName=PremiumV2_LRS"  # Premium Files v2 on the files tier
+
+
 def _files_v2_row(n: Need) -> Row:
     gib, mbps = files_premium_v2(n.needed)
-    note = f"{Decimal(str(mbps)) * MB / MiB:,.0f} MiB/s = {_files_v2_formula(gib)}"
+    note = f"{Decimal(str(mbps)) * MB / MiB:,.0f} MiB/s = {_files_v2_formula(gib)}; {FILES_V2}"
     return n.shared("files-v2", f"Premium Files v2, {gib} GiB", gib * 2**30, mbps, [note])
 
 
@@ -263,7 +266,7 @@ OPTIONS = (
     Option(
         "files-v2",
         "files",
-        ("--tier", "files", "--set", "storageClasses.filesNfs.parameters.skuName=PremiumV2_LRS"),
+        ("--tier", "files", "--set", FILES_V2),
         _files_v2_row,
     ),
     Option("disk", "disk", ("--tier", "disk"), _disk_row),
