@@ -76,7 +76,6 @@ class Cluster:
             self.base += ["--kubeconfig", kubeconfig]
         if context:
             self.base += ["--context", context]
-        self.unchecked: list[str] = []
         self.failed: dict[str, list[str]] = {}  # reason -> what could not be read for it
 
     def get(self, what: str, *args: str) -> list[dict[str, Any]] | None:
@@ -102,7 +101,11 @@ class Cluster:
 
     def _unreadable(self, what: str, reason: str) -> None:
         self.failed.setdefault(reason, []).append(what)
-        self.unchecked = [f"{', '.join(whats)}: {why}" for why, whats in self.failed.items()]
+
+    @property
+    def unchecked(self) -> list[str]:
+        """A line per reason a read failed, naming every read it failed."""
+        return [f"{', '.join(whats)}: {why}" for why, whats in self.failed.items()]
 
     def can_i(self, verb: str, resource: str) -> bool | None:
         """`kubectl auth can-i` (a SelfSubjectAccessReview): True, False, or None when unknown."""

@@ -145,6 +145,11 @@ YAML11_BOOLEANS = {
 LEADING_ZERO = re.compile(r"[-+]?0[0-9_]+")
 
 
+def abbreviated(text: str) -> str:
+    """A value for a message: as it is, or, past 20 characters, its start and its length."""
+    return text if len(text) <= 20 else f"{text[:12]}...({len(text)} characters)"
+
+
 class HugeNumber(float):
     """An integer too long for Python to convert (over 4,300 digits): kept as its sign's
     infinity, so a schema check finds it out of range or of the wrong type, with its text
@@ -156,7 +161,7 @@ class HugeNumber(float):
         return True
 
     def __repr__(self) -> str:
-        return f"{self.text[:12]}...({len(self.text)} characters)"
+        return abbreviated(self.text)
 
 
 def _construct_int(constructor: Any, node: Any) -> Any:
@@ -193,10 +198,9 @@ def _refuse_yaml11_scalars(node: Any, path: list[Any], seen: set[int] | None = N
                 where,
             )
         if LEADING_ZERO.fullmatch(value):
-            shown = value if len(value) <= 20 else f"{value[:12]}...({len(value)} characters)"
             raise InputError(
-                f"line {line}: {shown} is an octal number to Helm (YAML 1.1) and a decimal one to YAML 1.2; "
-                "write it without the leading 0, or quote it for the text",
+                f"line {line}: {abbreviated(value)} is an octal number to Helm (YAML 1.1) and a decimal one to "
+                "YAML 1.2; write it without the leading 0, or quote it for the text",
                 where,
             )
     elif node.id == "sequence":
