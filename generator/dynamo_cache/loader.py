@@ -220,8 +220,9 @@ def spec_comments(text: str, keys: tuple[str, ...]) -> dict[str, Any]:
     for line in text.splitlines():
         if not line.startswith("#"):
             break
-        key, sep, value = line[1:].strip().removeprefix("spec ").partition(": ")
-        if sep and key in keys and line[1:].strip().startswith("spec "):
+        comment = line[1:].strip()
+        key, sep, value = comment.removeprefix("spec ").partition(": ")
+        if sep and key in keys and comment.startswith("spec "):
             try:
                 found[key] = json.loads(value)
             except ValueError:

@@ -99,9 +99,10 @@ def wire(text: str, target: Target, source: str = "-") -> Outcome:
     outcome = Outcome(text="")
     documents = split(text)
     dynamo_objects = 0
+    reader = YAML(typ="safe", pure=True)
     for number, (separator, body) in enumerate(documents):
         where = f"document {number + 1}: " if len(documents) > 1 else ""
-        plain = YAML(typ="safe", pure=True).load(body) if body.strip() else None
+        plain = reader.load(body) if body.strip() else None
         kind = plain.get("kind") if isinstance(plain, dict) else None
         if kind not in (DGD, DGDR):
             out.append(separator + body)
