@@ -544,6 +544,21 @@ def generate(ctx: click.Context, check: bool, root_dir: str) -> None:
     ctx.exit(INVALID if check and stale else OK)
 
 
+# plan.SIZED, which tests/test_plan.py holds equal: importing the planner here would slow every command.
+PLAN_SIZED = ("lustre", "files", "files-v2", "disk", "disk-v2")
+
+
+def _capacity_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--<option>-size for every planner option a capacity can be given for (plan.OPTIONS)."""
+    for name in reversed(PLAN_SIZED):
+        command = click.option(
+            f"--{name}-size",
+            metavar="SIZE",
+            help=f"The {name} capacity you have (or want), planned beside the smallest that fits.",
+        )(command)
+    return command
+
+
 @main.command()
 @click.option("--model-size", metavar="SIZE", help="Size of the model's files, e.g. 140GB or 65Gi.")
 @click.option("--params", metavar="COUNT", help="Parameter count instead of a size, e.g. 70B (with --dtype).")
@@ -557,7 +572,35 @@ def generate(ctx: click.Context, check: bool, root_dir: str) -> None:
 @click.option(
     "--replicas", type=click.IntRange(min=1), default=1, show_default=True, help="Replicas that start together."
 )
-@click.option("--vm", metavar="SIZE", help="Node VM size, for node-local NVMe figures (e.g. L8s_v3).")
+@click.option(
+    "--vm",
+    type=Choice(list(CATALOG["performance"]["vms"])),
+    default=next(iter(CATALOG["performance"]["vms"])),
+    show_default=True,
+    help="The nodes' VM size: their network, disk and NVMe rates.",
+)
+@click.option(
+    "--nodes-per-replica",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Nodes one replica spans (tensor/pipeline parallel): each reads its share at once.",
+)
+@click.option(
+    "--engine",
+    type=Choice(list(CATALOG["performance"]["engineLoader"])),
+    default="vllm",
+    show_default=True,
+    help="The engine, whose default loader reads the model unless --loader says otherwise.",
+)
+@click.option("--loader", type=Choice(list(CATALOG["performance"]["loaders"])), help="The weight loader.")
+@click.option(
+    "--layout",
+    type=Choice(["striped", "unstriped"]),
+    default=CATALOG["performance"]["defaultLayout"],
+    show_default=True,
+    help="Lustre files striped over every OST (lfs setstripe -c -1), or each on one OST.",
+)
 @click.option("--lustre-sku", type=Choice(list(CATALOG["lustre"]["skus"])), help="AMLFS SKU (default: the preset's).")
 @click.option(
     "--target",
@@ -567,6 +610,7 @@ def generate(ctx: click.Context, check: bool, root_dir: str) -> None:
     show_default=True,
     help="Cold-start target in seconds for all replicas: the cheapest tier meeting it is recommended.",
 )
+@_capacity_options
 @click.option("--format", "fmt", type=Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 def plan(
@@ -575,16 +619,22 @@ def plan(
     params: str | None,
     dtype: str,
     replicas: int,
-    vm: str | None,
+    vm: str,
+    nodes_per_replica: int,
+    engine: str,
+    loader: str | None,
+    layout: str,
     lustre_sku: str | None,
     target_s: float,
     fmt: str,
+    **capacities: str | None,
 ) -> None:
     """Cold-start planner: per tier, what is provisioned and how long replicas wait for the model.
 
     \b
     gen-values plan --model-size 140GB --replicas 8
-    gen-values plan --params 70B --dtype bf16 --replicas 4 --vm L8s_v3
+    gen-values plan --params 70B --dtype bf16 --replicas 4 --loader runai-streamer --layout striped
+    gen-values plan --model-size 554Gi --nodes-per-replica 2 --lustre-size 16Ti
     """
     from . import plan as planner
 
@@ -592,12 +642,16 @@ def plan(
         raise click.UsageError(
             "give the model size (--model-size 140GB) or its parameter count (--params 70B --dtype bf16)"
         )
+    have = {name.removesuffix("_size").replace("_", "-"): value for name, value in capacities.items() if value}
     try:
         nbytes = planner.model_bytes(model_size, params, dtype)
     except planner.PlanError as exc:  # a flag's value: a usage error
         raise click.UsageError(str(exc)) from None
     try:
-        result = planner.plan(nbytes, replicas, vm, lustre_sku, target_s)
+        result = planner.plan(
+            nbytes, replicas, vm, lustre_sku, target_s,
+            loader=loader, engine=engine, layout=layout, nodes_per_replica=nodes_per_replica, have=have,
+        )  # fmt: skip
     except planner.PlanError as exc:
         click.echo(f"gen-values plan: {exc}", err=True)
         ctx.exit(INVALID)
