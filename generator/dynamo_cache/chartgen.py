@@ -121,19 +121,19 @@ def outputs(root: Path) -> dict[Path, str]:
         CHART / "values.schema.json": _json({"$comment": schema_header, **model.shared_leaves(model.chart_schema())}),
         CHART / "values.yaml": values_yaml,
         Path("schemas/dynamo-cache-spec.schema.json"): _json({"$comment": schema_header, **model.spec_schema()}),
-        DOC_WITH_BLOCKS: readme_blocks((root / DOC_WITH_BLOCKS).read_text("utf-8")),
+        **{doc: readme_blocks((root / doc).read_text("utf-8")) for doc in DOCS_WITH_BLOCKS},
     }
 
 
-DOC_WITH_BLOCKS = Path("docs/tiers.md")  # written by people; only its marked blocks are generated
+DOCS_WITH_BLOCKS = (Path("docs/tiers.md"), Path("README.md"))  # written by people; only marked blocks are generated
 # <!-- generated: NAME ... --> ... <!-- end generated -->: the body comes from templates/readme-NAME.md.j2
 README_BLOCK = re.compile(r"(<!-- generated: (?P<name>[a-z-]+) [^\n]*-->\n)(.*?)(<!-- end generated -->)", re.S)
 PLAN_EXAMPLE_MODEL, PLAN_EXAMPLE_REPLICAS = "140GB", 8
 
 
 def readme_blocks(text: str) -> str:
-    """docs/tiers.md with each marked block regenerated: the catalog's figures (Azure limits, the
-    planner's example) are never copied into the prose by hand."""
+    """A document with each marked block regenerated: the catalog's figures (Azure limits, the
+    planner's example and calibration) are never copied into the prose by hand."""
     from . import plan
 
     example = plan.format_text(plan.plan(plan.model_bytes(size=PLAN_EXAMPLE_MODEL), PLAN_EXAMPLE_REPLICAS))
@@ -142,6 +142,10 @@ def readme_blocks(text: str) -> str:
         "plan_example": example,
         "model": PLAN_EXAMPLE_MODEL,
         "replicas": PLAN_EXAMPLE_REPLICAS,
+        "calibration": plan.calibration(),
+        "sources": sorted({CATALOG["sources"][c["source"]] for c in CATALOG["performance"]["calibration"]}),
+        "tolerance": round(CATALOG["performance"]["calibrationTolerance"] * 100),
+        "seconds": lambda s: f"{s:.1f} s" if s < 10 else plan.duration(s),
     }
 
     def fill(match: re.Match[str]) -> str:

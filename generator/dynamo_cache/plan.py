@@ -465,7 +465,7 @@ def _assumptions(n: Need) -> list[str]:
         "the storage's rate divided between the nodes reading, one OST's rate for unstriped files on Lustre, "
         "the node's network (or disk) rate, and the loader's rate on network storage.",
         f"Loader rates are published loads, per node; the planner reproduces each within {tolerance}% "
-        "(docs/tiers.md, Calibration).",
+        "(README.md, the table of published loads).",
         "Sizes and rates in the sources' units: MB/s = 10^6 bytes/s, MiB/s = 2^20 bytes/s, GiB/TiB = 2^30/2^40 bytes.",
         "Cost driver = provisioned capacity; prices vary by region and contract, so no currency figures are given.",
     ]
@@ -477,6 +477,8 @@ def _unknowns(n: Need) -> list[str]:
     out = [
         "The loaders were measured on one setup (TP16 over two ND96isr_H100_v5 on Lustre); other VMs, "
         "GPU counts and Files or Blob are extrapolated from it.",
+        "The published loads changed loader and layout together, so each one's share is not separated: "
+        "with the streaming loader, striping changes a prediction only where one OST is the tighter limit.",
         "Time after the weights are read (CUDA graphs, torch.compile, engine start) is not included.",
         "Other readers of the same storage, and the page cache of a node that read the model before.",
     ]
