@@ -198,7 +198,8 @@ def test_shared_store_links_are_published_as_files(tmp_path: Path) -> None:
     offline; its layout can."""
     download = load_script()
     home = tmp_path / "cache"
-    job = download.Job({"HF_HOME": str(home), "MODEL": MODEL, "REVISION": SHA})
+    env = {"HF_HOME": str(home), "MODEL": MODEL, "REVISION": SHA}
+    job = download.Job(env, download.models_from(env)[0], "test-attempt")
     cache = job.staging
     xet_hash = "76" + "a" * 62
     store = cache / "blobs" / "76" / xet_hash
@@ -219,7 +220,8 @@ def test_shared_store_links_are_published_as_files(tmp_path: Path) -> None:
 def test_a_snapshot_with_a_dangling_link_is_not_complete(tmp_path: Path) -> None:
     download = load_script()
     home = tmp_path / "cache"
-    job = download.Job({"HF_HOME": str(home), "MODEL": MODEL, "REVISION": SHA})
+    env = {"HF_HOME": str(home), "MODEL": MODEL, "REVISION": SHA}
+    job = download.Job(env, download.models_from(env)[0], "test-attempt")
     snapshot(home).mkdir(parents=True)
     (snapshot(home) / "model.safetensors").symlink_to("../../blobs/gone")
     job.write_marker(SHA)
@@ -384,3 +386,40 @@ def test_a_dgdr_wired_to_the_cache_finds_the_snapshot_the_job_filled(hub: FakeHu
     folder = claim_root / cache["pvcModelPath"]
     assert folder == snapshot(claim_root)
     assert (folder / "config.json").read_bytes() == FILES["config.json"]
+
+
+def test_one_job_warms_several_models_and_a_gated_one_does_not_stop_the_others(
+    hub: FakeHub, tmp_path: Path
+) -> None:
+    """modelDownload.models: three models in one run, in order, each complete on its own; the
+    gated one (no token) fails for good, the others are still warmed, and the run ends naming
+    it with the exit code the Job's podFailurePolicy fails at once on. A rerun is a no-op
+    for the two that are complete."""
+    import json
+
+    hub.repos["org/small"] = Repo(files={"config.json": b'{"a": 1}', "w.safetensors": b"x" * 1000}, branches={"main": SHA2})
+    models = [
+        {"model": MODEL, "revision": SHA, "include": [], "exclude": ["README.md"], "path": "modelDownload"},
+        {"model": "org/gated", "revision": SHA, "include": [], "exclude": [], "path": "modelDownload.models[0]"},
+        {"model": "org/small", "revision": "main", "include": [], "exclude": [], "path": "modelDownload.models[1]"},
+    ]
+    home = tmp_path / "cache"
+    done = run(hub, home, MODELS=json.dumps(models))
+    assert done.returncode == 3, done.stdout + done.stderr
+    order = [line for line in done.stdout.splitlines() if ": model " in line and " of 3: " in line]
+    assert [line.rsplit(" ", 1)[-1] for line in order] == [MODEL, "org/gated", "org/small"]
+    assert sorted(p.name for p in snapshot(home).iterdir()) == sorted(set(FILES) - {"README.md"})
+    small = home / "hub" / "models--org--small" / "snapshots" / SHA2
+    assert (small / "w.safetensors").read_bytes() == b"x" * 1000
+    assert (home / "hub" / "models--org--small" / "refs" / "main").read_text() == SHA2
+    assert not (home / "hub" / "models--org--gated").exists()
+    (summary,) = [line for line in done.stdout.splitlines() if "models complete" in line]
+    assert "2 of 3 models complete" in summary and "org/gated (modelDownload.models[0])" in summary
+    assert "is gated" in summary
+    assert sorted(p.name for p in home.iterdir()) == [".dynamo-cache", "hub"]
+    client = home / ".dynamo-cache" / "client"
+    assert not client.exists() or not list(client.iterdir())  # the run's client folder is gone
+
+    hub.down = True
+    again = run(hub, home, MODELS=json.dumps([models[0]]))
+    assert again.returncode == 0 and "nothing to do" in again.stdout  # complete: not even a connection

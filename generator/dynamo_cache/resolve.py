@@ -132,3 +132,18 @@ def caches(values: dict[str, Any], release: str = "dynamo-cache", namespace: str
             labels=dict(v.get("labels") or {}),
         )
     return out
+
+
+def downloads(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The models the download Job warms, in order: modelDownload.model (when set), then each of
+    modelDownload.models; each with the JSON path it was given at. The chart's twin:
+    dynamo-cache.downloads (templates/_helpers.tpl)."""
+    d = values.get("modelDownload") or {}
+    out = []
+    if d.get("model"):
+        out.append({"path": "$.modelDownload", "model": d["model"], "revision": d.get("revision") or "",
+                    "include": d.get("include") or [], "exclude": d.get("exclude") or []})  # fmt: skip
+    for i, m in enumerate(d.get("models") or []):
+        out.append({"path": f"$.modelDownload.models[{i}]", "model": m["model"], "revision": m.get("revision") or "",
+                    "include": m.get("include") or [], "exclude": m.get("exclude") or []})  # fmt: skip
+    return out

@@ -13,7 +13,7 @@ from . import quantity
 from .catalog import CATALOG
 from .model import fill, pattern
 from .problems import ERROR, WARNING, Problem, nearest
-from .resolve import Cache, caches, lustre_sku, values_of
+from .resolve import Cache, caches, downloads, lustre_sku, values_of
 
 SHARED_MODES = {"ReadWriteMany", "ReadOnlyMany"}
 MANY_WRITER_CACHES = {"compilation", "perf"}  # the model cache is written once, by the download job
@@ -176,14 +176,16 @@ def _download(ctx: Checked) -> Iterator[Problem]:
         return
     if values["scope"] == "cluster":
         yield Problem("$.modelDownload.enabled", ERROR, *_say("downloadInClusterScope"))
-    if not d["model"]:
+    wanted = downloads(values)
+    if not wanted:
         yield Problem("$.modelDownload.model", ERROR, *_say("downloadModel"))
     if not (model.enabled or model.existing_claim):
         yield Problem("$.modelDownload.enabled", ERROR, *_say("downloadNoCache"))
-    if not COMMIT.match(d["revision"]):
-        given = f'"{d["revision"]}"' if d["revision"] else "empty (main)"
-        level = ERROR if d["requireCommit"] else WARNING
-        yield Problem("$.modelDownload.revision", level, *_say("downloadRevision", given=given))
+    for m in wanted:
+        if not COMMIT.match(m["revision"]):
+            given = f'"{m["revision"]}"' if m["revision"] else "empty (main)"
+            level = ERROR if d["requireCommit"] else WARNING
+            yield Problem(f"{m['path']}.revision", level, *_say("downloadRevision", given=given))
 
 
 def _sizes(ctx: Checked) -> Iterator[Problem]:

@@ -31,7 +31,15 @@
   their own revision. Each attempt stages in a folder of its own; the next lease holder
   takes over what a dead attempt left (its finished files are kept).
 
-Environment: HF_HOME, MODEL, REVISION, INCLUDE / EXCLUDE (JSON lists),
+- Several models share one cache (MODELS): they are warmed one after the other, in the
+  order given, each complete on its own (marker, lease, staging). One at a time because
+  each download already runs the client's parallel workers over the same network and
+  storage: in parallel, every model would finish later, and the first given would no
+  longer be usable first. A model that fails does not stop the others: the run ends
+  with every failed model named, exit 3 when no retry can fix any of them, else 1.
+
+Environment: HF_HOME, MODELS (a JSON list of {model, revision, include, exclude, path};
+else MODEL, REVISION, INCLUDE / EXCLUDE (JSON lists) for one model),
 LUSTRE_STRIPE ("true"), PIP_PACKAGES (pinned, space-separated), PIP_TARGET,
 LEASE_STALE_SECONDS (default 300: a lease whose holder has not renewed it for that long
 is taken over), and the usual huggingface_hub variables (HF_TOKEN_PATH,
@@ -179,13 +187,33 @@ class Lease:
             shutil.rmtree(tomb, ignore_errors=True)
 
 
+def models_from(env: dict[str, str]) -> list[dict[str, Any]]:
+    """The models to warm, in order (MODELS, else the single-model variables)."""
+    if env.get("MODELS"):
+        wanted = json.loads(env["MODELS"])
+        if not isinstance(wanted, list) or not all(isinstance(m, dict) and m.get("model") for m in wanted):
+            raise ValueError("MODELS is not a list of {model, revision, include, exclude}")
+        return wanted
+    return [
+        {
+            "model": env["MODEL"],
+            "revision": env.get("REVISION") or "",
+            "include": json.loads(env.get("INCLUDE") or "[]"),
+            "exclude": json.loads(env.get("EXCLUDE") or "[]"),
+        }
+    ]
+
+
 class Job:
-    def __init__(self, env: dict[str, str]) -> None:
+    """One model's download into the shared cache."""
+
+    def __init__(self, env: dict[str, str], want: dict[str, Any], attempt: str) -> None:
         self.home = Path(env["HF_HOME"])
-        self.model = env["MODEL"]
-        self.revision = env.get("REVISION") or "main"
-        self.include = json.loads(env.get("INCLUDE") or "[]") or None
-        self.exclude = json.loads(env.get("EXCLUDE") or "[]") or None
+        self.model = want["model"]
+        self.path = want.get("path") or "modelDownload"  # where the chart's values name this model
+        self.revision = want.get("revision") or "main"
+        self.include = want.get("include") or None
+        self.exclude = want.get("exclude") or None
         self.stripe_dirs = env.get("LUSTRE_STRIPE") == "true"
         self.pip_packages = (env.get("PIP_PACKAGES") or "").split()
         self.pip_target = Path(env.get("PIP_TARGET") or "/tmp/pip")
@@ -194,10 +222,10 @@ class Job:
         self.state = self.home / ".dynamo-cache"
         self.repo = "models--" + self.model.replace("/", "--")
         pod = env.get("HOSTNAME") or socket.gethostname()
-        self.attempt = f"{pod}-{os.getpid()}-{time.time_ns()}"  # unique: a folder per attempt
+        self.attempt = attempt
         self.staging_root = self.state / "staging" / self.repo
         self.staging = self.staging_root / self.attempt  # the client's cache_dir: <staging>/<repo>/...
-        self.client_home = self.state / "client" / self.repo / self.attempt
+        self.client_home = client_home(self.home, attempt)
         self.lease = Lease(
             self.state / "locks" / self.repo,
             self.attempt,
@@ -240,6 +268,8 @@ class Job:
             log(f"lfs setstripe {path} failed, continuing unstriped: {done.stderr.strip()}")
 
     def huggingface_hub(self) -> Any:
+        if "huggingface_hub" in sys.modules:  # an earlier model of this run installed and imported it
+            return sys.modules["huggingface_hub"]
         # Read by huggingface_hub when it is imported (constants.py), so set first.
         os.environ["HF_HUB_DISABLE_SHARED_BLOBS"] = "1"
         os.environ["HF_HOME"] = str(self.client_home)
@@ -346,14 +376,13 @@ class Job:
                 shutil.rmtree(path, ignore_errors=True)
 
     def clean_up(self) -> None:
-        """Nothing of the download is left but hub/ and our markers."""
+        """Nothing of this model's download is left but hub/ and our markers (the client's
+        own folder goes when the run ends: clean_client)."""
         shutil.rmtree(self.staging, ignore_errors=True)
-        shutil.rmtree(self.client_home, ignore_errors=True)
-        for empty in (self.staging_root, self.client_home.parent):
-            try:
-                empty.rmdir()
-            except OSError:
-                pass  # not empty, or gone
+        try:
+            self.staging_root.rmdir()
+        except OSError:
+            pass  # not empty, or gone
 
     def write_marker(self, sha: str) -> None:
         marker = self.marker(sha)
@@ -426,12 +455,12 @@ class Job:
             )
         if isinstance(exc, errors.RepositoryNotFoundError):
             return (
-                f"model {self.model} was not found: check modelDownload.model (org/name, as in the model's URL); "
+                f"model {self.model} was not found: check {self.path}.model (org/name, as in the model's URL); "
                 f"a private model also needs {token}"
             )
         if isinstance(exc, errors.RevisionNotFoundError):
             return (
-                f"revision {self.revision} does not exist in {self.model}: set modelDownload.revision to a "
+                f"revision {self.revision} does not exist in {self.model}: set {self.path}.revision to a "
                 "commit SHA from the model's history (Files and versions > History)"
             )
         if isinstance(exc, errors.EntryNotFoundError):
@@ -443,25 +472,65 @@ class Job:
         return None
 
 
-def main() -> int:
+def client_home(home: Path, attempt: str) -> Path:
+    """The client's own files (.agent_harnesses.json, its Xet chunk cache) for one run."""
+    return home / ".dynamo-cache" / "client" / attempt
+
+
+def clean_client(home: Path, attempt: str) -> None:
+    folder = client_home(home, attempt)
+    shutil.rmtree(folder, ignore_errors=True)
     try:
-        job = Job(dict(os.environ))
-    except KeyError as exc:
-        log(f"missing environment variable {exc}: the chart sets it; was the Job edited?")
-        return PERMANENT
+        folder.parent.rmdir()
+    except OSError:
+        pass  # not empty (another run), or gone
+
+
+def warm(job: Job) -> tuple[int, str]:
+    """Download one model: (exit code, why it failed)."""
     try:
-        return job.run()
+        return job.run(), ""
     except Exception as exc:  # noqa: BLE001 (every error is reported in one line)
         reason = job.explain(exc)
         if reason:
             log(f"failed: {reason}")
-            return PERMANENT
+            return PERMANENT, reason
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         log(
-            f"failed: {type(exc).__name__}: {first}; nothing was published. The Job retries: files an earlier "
-            "attempt finished are kept in the staging area, a partly downloaded file starts over"
+            f"failed: {job.model}: {type(exc).__name__}: {first}; nothing was published. The Job retries: files "
+            "an earlier attempt finished are kept in the staging area, a partly downloaded file starts over"
         )
-        return 1
+        return 1, f"{type(exc).__name__}: {first}"
+
+
+def main() -> int:
+    env = dict(os.environ)
+    attempt = f"{env.get('HOSTNAME') or socket.gethostname()}-{os.getpid()}-{time.time_ns()}"  # a folder per attempt
+    try:
+        jobs = [Job(env, want, attempt) for want in models_from(env)]
+    except KeyError as exc:
+        log(f"missing environment variable {exc}: the chart sets it; was the Job edited?")
+        return PERMANENT
+    except ValueError as exc:
+        log(f"{exc}: the chart sets it; was the Job edited?")
+        return PERMANENT
+    failed: dict[str, tuple[int, str]] = {}
+    try:
+        for index, job in enumerate(jobs, 1):
+            if len(jobs) > 1:
+                log(f"model {index} of {len(jobs)}: {job.model}")
+            code, why = warm(job)
+            if code:
+                failed[f"{job.model} ({job.path})"] = (code, why)
+    finally:
+        clean_client(Path(env["HF_HOME"]), attempt)
+    if not failed:
+        return 0
+    if len(jobs) > 1:
+        warmed = len(jobs) - len(failed)
+        log(f"{warmed} of {len(jobs)} models complete; failed: " + "; ".join(f"{k}: {v[1]}" for k, v in failed.items()))
+    # a retry helps only if some failure was transient; the others then fail fast again
+    return 1 if any(code != PERMANENT for code, _ in failed.values()) else PERMANENT
 
 
 if __name__ == "__main__":

@@ -497,3 +497,20 @@ claims, from the classes and volumes this release owns. Empty offline (lookup re
 {{- end -}}
 {{- toJson $kept -}}
 {{- end -}}
+
+{{/*
+dynamo-cache.downloads: the models the download Job warms, in order, as JSON: modelDownload.model
+(when set), then each of modelDownload.models, each {model, revision, include, exclude, path}.
+The Python twin: resolve.downloads (generator/dynamo_cache/resolve.py).
+*/}}
+{{- define "dynamo-cache.downloads" -}}
+{{- $d := .Values.modelDownload -}}
+{{- $out := list -}}
+{{- if $d.model -}}
+{{- $out = append $out (dict "model" $d.model "revision" ($d.revision | default "") "include" ($d.include | default list) "exclude" ($d.exclude | default list) "path" "modelDownload") -}}
+{{- end -}}
+{{- range $i, $m := $d.models | default list -}}
+{{- $out = append $out (dict "model" $m.model "revision" ($m.revision | default "") "include" ($m.include | default list) "exclude" ($m.exclude | default list) "path" (printf "modelDownload.models[%d]" $i)) -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}

@@ -211,15 +211,18 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- if eq .Values.scope "cluster" -}}
 {{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "downloadInClusterScope" "path" "modelDownload.enabled")) -}}
 {{- end -}}
-{{- if not $d.model -}}
+{{- $wanted := include "dynamo-cache.downloads" . | fromJsonArray -}}
+{{- if not $wanted -}}
 {{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "downloadModel" "path" "modelDownload.model")) -}}
 {{- end -}}
 {{- if and (not $model.enabled) (not $model.existingClaim) -}}
 {{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "downloadNoCache" "path" "modelDownload.enabled")) -}}
 {{- end -}}
-{{- if and $d.requireCommit (not (regexMatch $.dynamoCache.catalog.commitSha $d.revision)) -}}{{- /* else a warning: NOTES */ -}}
-{{- $given := ternary (printf "\"%s\"" $d.revision) "empty (main)" (ne $d.revision "") -}}
-{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "downloadRevision" "path" "modelDownload.revision" "fields" (dict "given" $given))) -}}
+{{- range $m := $wanted -}}
+{{- if and $d.requireCommit (not (regexMatch $.dynamoCache.catalog.commitSha $m.revision)) -}}{{- /* else a warning: NOTES */ -}}
+{{- $given := ternary (printf "\"%s\"" $m.revision) "empty (main)" (ne $m.revision "") -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "downloadRevision" "path" (printf "%s.revision" $m.path) "fields" (dict "given" $given))) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- toJson $errors -}}
