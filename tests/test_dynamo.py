@@ -88,7 +88,9 @@ def test_job_writes_where_dynamo_reads() -> None:
     env = {e["name"]: e.get("value") for e in container["env"]}
     assert env["HF_HOME"] == "/model-cache"  # where Dynamo's recipes and the snippet point HF_HOME
     assert env["HF_XET_HIGH_PERFORMANCE"] == "1" and "HF_HUB_ENABLE_HF_TRANSFER" not in env
-    assert env["MODEL"] == "Qwen/Qwen3-0.6B" and env["REVISION"] == SHA
+    assert json.loads(env["MODELS"]) == [
+        {"model": "Qwen/Qwen3-0.6B", "revision": SHA, "include": [], "exclude": [], "path": "modelDownload"}
+    ]
     assert all("==" in p for p in env["PIP_PACKAGES"].split())  # pinned
     assert {"name": "model-cache", "mountPath": env["HF_HOME"]} in container["volumeMounts"]
     claim = next(v for v in job["spec"]["template"]["spec"]["volumes"] if v["name"] == "model-cache")
@@ -346,3 +348,21 @@ def test_mount_paths_are_configured_once() -> None:
     assert {"name": "HF_HOME", "value": "/opt/models"} in env
     job = job_docs(values=download_values(dynamo={"mountPaths": {"model": "/opt/models"}}))["Job"]
     assert {"name": "HF_HOME", "value": "/opt/models"} in job["spec"]["template"]["spec"]["containers"][0]["env"]
+
+
+def test_several_models_reach_the_script_as_the_generator_lists_them(helm_version: str) -> None:
+    """modelDownload.model then modelDownload.models, in order: the chart's MODELS env is what
+    resolve.downloads (gen-values' twin) lists, with the JSON path each was given at."""
+    from dynamo_cache.resolve import downloads
+
+    extra = {"models": [{"model": "org/b", "revision": "main", "exclude": ["*.bin"]}, {"model": "org/c"}]}
+    values = yaml_io.load(download_values(download=extra))
+    job = job_docs(helm_version, yaml_io.dump(values))["Job"]
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    listed = [{**m, "path": m["path"].removeprefix("$.")} for m in downloads(values)]
+    assert json.loads(env["MODELS"]) == listed
+    assert [m["model"] for m in listed] == ["Qwen/Qwen3-0.6B", "org/b", "org/c"]
+    assert job["metadata"]["annotations"]["dynamo-cache/model"] == "Qwen/Qwen3-0.6B,org/b,org/c"
+    single = job_docs(helm_version)["Job"]["metadata"]["name"]
+    assert job["metadata"]["name"] != single  # another list of models is another Job

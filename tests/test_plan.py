@@ -296,3 +296,10 @@ def test_a_catalog_change_that_breaks_calibration_is_caught(monkeypatch: pytest.
     tolerance = CATALOG["performance"]["calibrationTolerance"]
     off = [c.id for c in plan.calibration() if abs(c.ratio - 1) > tolerance]
     assert off == ["one-shard-unstriped", "one-shard-striped"]
+
+
+def test_several_models_in_one_cache_are_planned_as_their_sum() -> None:
+    both = json.loads(run("--model-size", "16GB", "--model-size", "140GB", "--format", "json").stdout)
+    assert both["model_bytes"] == 156 * GB
+    one = json.loads(run("--model-size", "156GB", "--format", "json").stdout)
+    assert both["rows"] == one["rows"] and "2 models share the cache" in both["unknowns"][0]

@@ -109,7 +109,7 @@ def test_a_branch_revision_leaves_the_model_path_to_the_user(tmp_path: Path) -> 
     assert result.exit_code == 0, result.stderr
     model_cache = yaml_io.load(result.stdout)["spec"]["modelCache"]
     assert "pvcModelPath" not in model_cache and model_cache["pvcName"] == "model-cache"
-    assert "pin modelDownload.revision to that commit" in result.stderr
+    assert "modelDownload.revision 'main' is a branch" in result.stderr and "pin it to that commit" in result.stderr
 
 
 def test_without_fast_load_args_stay_and_one_line_says_why() -> None:

@@ -560,7 +560,12 @@ def _capacity_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 @main.command()
-@click.option("--model-size", metavar="SIZE", help="Size of the model's files, e.g. 140GB or 65Gi.")
+@click.option(
+    "--model-size",
+    metavar="SIZE",
+    multiple=True,
+    help="Size of the model's files, e.g. 140GB or 65Gi; repeat it for several models in one cache (their sum).",
+)
 @click.option("--params", metavar="COUNT", help="Parameter count instead of a size, e.g. 70B (with --dtype).")
 @click.option(
     "--dtype",
@@ -615,7 +620,7 @@ def _capacity_options(command: Callable[..., None]) -> Callable[..., None]:
 @click.pass_context
 def plan(
     ctx: click.Context,
-    model_size: str | None,
+    model_size: tuple[str, ...],
     params: str | None,
     dtype: str,
     replicas: int,
@@ -635,22 +640,25 @@ def plan(
     gen-values plan --model-size 140GB --replicas 8
     gen-values plan --params 70B --dtype bf16 --replicas 4 --loader runai-streamer --layout striped
     gen-values plan --model-size 554Gi --nodes-per-replica 2 --lustre-size 16Ti
+    gen-values plan --model-size 16GB --model-size 140GB   # two models in one cache
     """
     from . import plan as planner
 
-    if (model_size is None) == (params is None):
+    if bool(model_size) == (params is not None):
         raise click.UsageError(
             "give the model size (--model-size 140GB) or its parameter count (--params 70B --dtype bf16)"
         )
     have = {name.removesuffix("_size").replace("_", "-"): value for name, value in capacities.items() if value}
     try:
-        nbytes = planner.model_bytes(model_size, params, dtype)
+        sizes = model_size or (None,)
+        nbytes = sum(planner.model_bytes(one, params, dtype) for one in sizes)
     except planner.PlanError as exc:  # a flag's value: a usage error
         raise click.UsageError(str(exc)) from None
     try:
         result = planner.plan(
             nbytes, replicas, vm, lustre_sku, target_s,
             loader=loader, engine=engine, layout=layout, nodes_per_replica=nodes_per_replica, have=have,
+            models=len(model_size) or 1,
         )  # fmt: skip
     except planner.PlanError as exc:
         click.echo(f"gen-values plan: {exc}", err=True)

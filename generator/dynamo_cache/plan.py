@@ -414,6 +414,7 @@ def plan(
     layout: str | None = None,
     nodes_per_replica: int = 1,
     have: Mapping[str, str] | None = None,
+    models: int = 1,
 ) -> Plan:
     if replicas < 1:
         raise PlanError(f"--replicas {replicas}: at least 1")
@@ -449,8 +450,12 @@ def plan(
     best = next(r for r in rows if r.tier == recommended)
     if best.limit.startswith("the loader") and loader != FAST_LOADER and engine == "vllm":
         reason += f"; the loader limits it: plan again with --loader {FAST_LOADER} (gen-values wire --fast-load)"
+    unknowns = _unknowns(need)
+    if models > 1:
+        unknowns.insert(0, f"{models} models share the cache: its capacity is their sum, and each time is one "
+                        "replica reading all of them (a replica of one model reads less).")  # fmt: skip
     return Plan(
-        model, int(need.needed), replicas, vm, rows, recommended, reason, _assumptions(need), _unknowns(need),
+        model, int(need.needed), replicas, vm, rows, recommended, reason, _assumptions(need), unknowns,
         loader, layout, nodes_per_replica,
     )  # fmt: skip
 

@@ -23,7 +23,7 @@ from typing import Any
 from . import snippet
 from .catalog import CATALOG
 from .problems import ERROR, Problem, json_path
-from .resolve import caches
+from .resolve import caches, downloads
 
 DGD, DGDR = "DynamoGraphDeployment", "DynamoGraphDeploymentRequest"
 WORKER_TYPES = {"worker", "prefill", "decode"}
@@ -403,28 +403,37 @@ class _Editor:
             "pvcName": model.existing_claim or model.name,
             "pvcMountPath": snippet.mount_paths(values)["model"],
         }
-        if download.get("enabled") and download.get("model"):
-            if spec.get("model") and spec["model"] != download["model"]:
-                self.refuse(
-                    ["spec", "model"],
-                    f"is {spec['model']!r}; the release's download Job fills the cache with {download['model']!r}",
-                    f"set modelDownload.model={spec['model']} in the release, or deploy {download['model']}",
-                )
-                return
-            if COMMIT.match(str(download.get("revision") or "")):
-                repo = "models--" + str(download["model"]).replace("/", "--")
-                want["pvcModelPath"] = f"hub/{repo}/snapshots/{download['revision']}"
-            else:
-                self.notes.append(
-                    f"{self.where}spec.modelCache.pvcModelPath is not set: modelDownload.revision "
-                    f"{download.get('revision') or 'main'!r} is a branch, whose snapshot folder is named by the commit "
-                    "it resolves to; pin modelDownload.revision to that commit and wire again"
-                )
-        else:
+        wanted = downloads(values) if download.get("enabled") else []
+        named = [m for m in wanted if m["model"] == spec.get("model")]
+        if not wanted:
             self.notes.append(
                 f"{self.where}spec.modelCache.pvcModelPath is not set: the release does not download the model "
                 "(modelDownload.enabled); set it to the model's folder inside the claim"
             )
+        elif spec.get("model") and not named:
+            fills = ", ".join(repr(m["model"]) for m in wanted)
+            self.refuse(
+                ["spec", "model"],
+                f"is {spec['model']!r}; the release's download Job fills the cache with {fills}",
+                f"add {spec['model']} to modelDownload.models in the release, or deploy one of those",
+            )
+            return
+        elif not named and len(wanted) > 1:
+            self.notes.append(
+                f"{self.where}spec.modelCache.pvcModelPath is not set: the release downloads several models; "
+                "set spec.model to the one this request deploys and wire again"
+            )
+        else:
+            mine = (named or wanted)[0]
+            if COMMIT.match(mine["revision"]):
+                repo = "models--" + str(mine["model"]).replace("/", "--")
+                want["pvcModelPath"] = f"hub/{repo}/snapshots/{mine['revision']}"
+            else:
+                self.notes.append(
+                    f"{self.where}spec.modelCache.pvcModelPath is not set: {mine['path'].lstrip('$.')}.revision "
+                    f"{mine['revision'] or 'main'!r} is a branch, whose snapshot folder is named by the commit "
+                    f"it resolves to; pin it to that commit and wire again"
+                )
         cache = _child(spec, "modelCache")
         wired = []
         for key, value in want.items():
