@@ -231,18 +231,63 @@ def test_a_snapshot_with_a_dangling_link_is_not_complete(tmp_path: Path) -> None
 def test_striping_uses_lfs_when_present_and_skips_cleanly_without(hub: FakeHub, tmp_path: Path) -> None:
     without = run(hub, tmp_path / "cache", LUSTRE_STRIPE="true")
     assert without.returncode == 0 and "lfs is not in this image" in without.stdout
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    lfs_log = tmp_path / "lfs.log"
-    (bin_dir / "lfs").write_text(f'#!/bin/sh\necho "$@" >> {lfs_log}\n')
-    (bin_dir / "lfs").chmod(0o755)
+    path, lfs_log = fake_lfs(tmp_path)
     home = tmp_path / "cache2"
-    striped = run(hub, home, LUSTRE_STRIPE="true", PATH=f"{bin_dir}:{os.environ['PATH']}")
+    striped = run(hub, home, LUSTRE_STRIPE="true", PATH=path)
     assert striped.returncode == 0, striped.stdout
     assert lfs_log.read_text().splitlines() == [
         f"setstripe -c -1 -S 4M {home / 'hub'}",
         f"setstripe -c -1 -S 4M {home / '.dynamo-cache' / 'staging' / REPO}",
+        f"getstripe -c {snapshot(home) / 'model.safetensors'}",
     ]
+    assert "layout: model.safetensors, the largest file, is striped over 1 OST(s)" in striped.stdout
+
+
+def fake_lfs(tmp_path: Path, osts: int = 4) -> tuple[str, Path]:
+    """An `lfs` on PATH that logs its calls and keeps each file's stripe count (1 until
+    migrated), the way the Lustre client answers: PATH for the run, and the call log."""
+    bin_dir, state, calls = tmp_path / "bin", tmp_path / "lfs-state.json", tmp_path / "lfs.log"
+    bin_dir.mkdir(exist_ok=True)
+    script = f"""#!{sys.executable}
+import json, os, sys
+args = sys.argv[1:]
+with open({str(calls)!r}, "a") as log:
+    log.write(" ".join(args) + "\\n")
+state = json.load(open({str(state)!r})) if os.path.exists({str(state)!r}) else {{}}
+if args[0] == "df":
+    for i in range({osts}):
+        print(f"fs-OST{{i:04x}}_UUID 100 0 100 0% /mnt[OST:{{i}}]")
+elif args[0] == "getstripe":
+    print(state.get(os.path.realpath(args[-1]), 1))
+elif args[0] == "migrate":
+    state[os.path.realpath(args[-1])] = {osts}
+    json.dump(state, open({str(state)!r}, "w"))
+"""
+    (bin_dir / "lfs").write_text(script)
+    (bin_dir / "lfs").chmod(0o755)
+    return f"{bin_dir}:{os.environ['PATH']}", calls
+
+
+def test_restripe_spreads_every_cached_model_in_place_once(hub: FakeHub, tmp_path: Path) -> None:
+    """modelDownload.restripe: after the (here: no-op) download, every blob of every model in
+    the cache on fewer OSTs than the filesystem has is migrated in place, once; a second run
+    migrates nothing; the files' bytes are untouched; without lfs nothing changes."""
+    home = tmp_path / "cache"
+    assert run(hub, home).returncode == 0  # filled unstriped (no lfs)
+    without = run(hub, home, RESTRIPE="true")
+    assert without.returncode == 0 and "restripe: lfs is not in this image: nothing restriped" in without.stdout
+    path, calls = fake_lfs(tmp_path)
+    first = run(hub, home, RESTRIPE="true", PATH=path)
+    assert first.returncode == 0, first.stdout
+    blobs = sorted((home / "hub" / REPO / "blobs").iterdir())
+    migrated = [line for line in calls.read_text().splitlines() if line.startswith("migrate")]
+    assert migrated == [f"migrate -c -1 -S 4M {b}" for b in blobs] and len(blobs) == len(FILES)
+    assert f"done: {len(blobs)} file(s) restriped, 0 already over all 4 OSTs" in first.stdout
+    assert f"setstripe -c -1 -S 4M {home / 'hub' / REPO / 'blobs'}" in calls.read_text()
+    again = run(hub, home, RESTRIPE="true", PATH=path)
+    assert again.returncode == 0 and f"done: 0 file(s) restriped, {len(blobs)} already over all 4 OSTs" in again.stdout
+    for name, data in FILES.items():
+        assert (snapshot(home) / name).read_bytes() == data
 
 
 # -- runs that share one cache ----------------------------------------------------------

@@ -40,7 +40,7 @@
 
 Environment: HF_HOME, MODELS (a JSON list of {model, revision, include, exclude, path};
 else MODEL, REVISION, INCLUDE / EXCLUDE (JSON lists) for one model),
-LUSTRE_STRIPE ("true"), PIP_PACKAGES (pinned, space-separated), PIP_TARGET,
+LUSTRE_STRIPE ("true"), RESTRIPE ("true": restripe.py after the downloads), PIP_PACKAGES (pinned, space-separated), PIP_TARGET,
 LEASE_STALE_SECONDS (default 300: a lease whose holder has not renewed it for that long
 is taken over), and the usual huggingface_hub variables (HF_TOKEN_PATH,
 HF_XET_HIGH_PERFORMANCE, HF_ENDPOINT).
@@ -267,6 +267,17 @@ class Job:
         else:
             log(f"lfs setstripe {path} failed, continuing unstriped: {done.stderr.strip()}")
 
+    def log_layout(self, sha: str) -> None:
+        """Say the layout the download produced: the largest file's stripe count."""
+        lfs = shutil.which("lfs")
+        files = [p for p in (self.hub / self.repo / "snapshots" / sha).rglob("*") if p.is_file()]
+        if not (self.stripe_dirs and lfs and files):
+            return
+        largest = max(files, key=lambda p: p.stat().st_size)
+        done = subprocess.run([lfs, "getstripe", "-c", str(largest)], capture_output=True, text=True)
+        count = done.stdout.strip() if done.returncode == 0 else f"unknown ({done.stderr.strip()})"
+        log(f"layout: {largest.name}, the largest file, is striped over {count} OST(s)")
+
     def huggingface_hub(self) -> Any:
         if "huggingface_hub" in sys.modules:  # an earlier model of this run installed and imported it
             return sys.modules["huggingface_hub"]
@@ -432,6 +443,7 @@ class Job:
         self.verify(sha)
         self.write_ref(sha)
         self.write_marker(sha)
+        self.log_layout(sha)
         self.clean_up()
         log(f"complete: {self.hub / self.repo / 'snapshots' / sha}")
         return 0
@@ -524,6 +536,12 @@ def main() -> int:
                 failed[f"{job.model} ({job.path})"] = (code, why)
     finally:
         clean_client(Path(env["HF_HOME"]), attempt)
+    if env.get("RESTRIPE") == "true":  # modelDownload.restripe: every model in the cache, in place
+        sys.path.insert(0, str(Path(__file__).parent))
+        import restripe
+
+        if restripe.main() and not failed:
+            return 1
     if not failed:
         return 0
     if len(jobs) > 1:
