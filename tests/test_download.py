@@ -433,16 +433,16 @@ def test_a_dgdr_wired_to_the_cache_finds_the_snapshot_the_job_filled(hub: FakeHu
     assert (folder / "config.json").read_bytes() == FILES["config.json"]
 
 
-def test_one_job_warms_several_models_and_a_gated_one_does_not_stop_the_others(
-    hub: FakeHub, tmp_path: Path
-) -> None:
+def test_one_job_warms_several_models_and_a_gated_one_does_not_stop_the_others(hub: FakeHub, tmp_path: Path) -> None:
     """modelDownload.models: three models in one run, in order, each complete on its own; the
     gated one (no token) fails for good, the others are still warmed, and the run ends naming
     it with the exit code the Job's podFailurePolicy fails at once on. A rerun is a no-op
     for the two that are complete."""
     import json
 
-    hub.repos["org/small"] = Repo(files={"config.json": b'{"a": 1}', "w.safetensors": b"x" * 1000}, branches={"main": SHA2})
+    hub.repos["org/small"] = Repo(
+        files={"config.json": b'{"a": 1}', "w.safetensors": b"x" * 1000}, branches={"main": SHA2}
+    )
     models = [
         {"model": MODEL, "revision": SHA, "include": [], "exclude": ["README.md"], "path": "modelDownload"},
         {"model": "org/gated", "revision": SHA, "include": [], "exclude": [], "path": "modelDownload.models[0]"},

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 import yaml_io
 from dynamo_cache import chartgen
 

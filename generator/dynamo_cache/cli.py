@@ -548,7 +548,7 @@ def generate(ctx: click.Context, check: bool, root_dir: str) -> None:
 PLAN_SIZED = ("lustre", "files", "files-v2", "disk", "disk-v2")
 
 
-def _capacity_options(command: Callable[..., None]) -> Callable[..., None]:
+def _capacity_options(command: F) -> F:
     """--<option>-size for every planner option a capacity can be given for (plan.OPTIONS)."""
     for name in reversed(PLAN_SIZED):
         command = click.option(
@@ -620,6 +620,7 @@ def _capacity_options(command: Callable[..., None]) -> Callable[..., None]:
 @click.pass_context
 def plan(
     ctx: click.Context,
+    /,
     model_size: tuple[str, ...],
     params: str | None,
     dtype: str,

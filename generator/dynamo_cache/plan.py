@@ -246,7 +246,9 @@ def _disk(n: Need, tier: str, kind: str, gib: int, mbps: float, rate_note: str) 
     storage = f"{kind}, {gib} GiB" + (f" x {copies}" if copies > 1 else "")
     load = n.load(mbps, "disk")
     if copies == 1 or load.one_replica_s is None:
-        row = Row(tier, storage, gib * 2**30 * copies, mbps, False, load.one_replica_s, load.all_replicas_s, notes=notes)
+        row = Row(
+            tier, storage, gib * 2**30 * copies, mbps, False, load.one_replica_s, load.all_replicas_s, notes=notes
+        )
         row.limit = load.limit
         return row
     fill_one, fill_all, files_gib, note = _files_fill(n, n.nodes, copies)
@@ -433,7 +435,9 @@ def plan(
         raise PlanError(f"--layout {layout!r}: allowed: {', '.join(LAYOUTS)}")
     sku_name = lustre_sku or CATALOG["chartClasses"]["lustre"]["parameters"]["sku-name"]["default"]
     size_ = Decimal(model)
-    need = Need(size_, size_ * Decimal(str(PERF["headroom"])), replicas, vm, sku_name, loader, layout, nodes_per_replica)
+    need = Need(
+        size_, size_ * Decimal(str(PERF["headroom"])), replicas, vm, sku_name, loader, layout, nodes_per_replica
+    )
     rows = []
     for option in OPTIONS:
         row = option.estimate(need)
@@ -512,7 +516,8 @@ def recommend(rows: list[Row], replicas: int, target_s: float) -> tuple[str, str
         return best.tier, (
             f"the smallest provisioned capacity ({size(best.provisioned_bytes)}) that "
             f"cold-starts all {replicas} replica(s) within the {target_s:,.0f} s target "
-            f"({best.all_replicas_s:,.0f} s); a time marked >= is a lower bound, not an expectation, so it is not chosen"
+            f"({best.all_replicas_s:,.0f} s); a time marked >= is a lower bound, not an expectation, "
+            "so it is not chosen"
         )
     best = min(usable, key=lambda r: r.all_replicas_s)  # type: ignore[arg-type, return-value]
     return best.tier, (
@@ -567,7 +572,9 @@ def format_text(p: Plan) -> str:
     lines = [head, ""]
     lines += ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in table]
     lines += ["", "Notes:"]
-    lines += [f"  {r.tier}: {note}" for r in p.rows for note in [*r.notes, *([f"limited by {r.limit}"] if r.limit else [])]]
+    lines += [
+        f"  {r.tier}: {note}" for r in p.rows for note in [*r.notes, *([f"limited by {r.limit}"] if r.limit else [])]
+    ]
     lines += ["", f"Recommended: {p.recommended}: {p.reason}.", "", "Assumptions:"]
     lines += [f"  - {a}" for a in p.assumptions]
     lines += ["", "What the planner cannot know:"]
@@ -618,7 +625,12 @@ def calibration() -> list[Calibration]:
         calibrates = ", ".join(name for name, loader in LOADERS.items() if loader["calibratedBy"] == case["id"])
         out.append(
             Calibration(
-                case["id"], case["source"], case["setup"], args, float(case["measuredSeconds"]), row.one_replica_s,
+                case["id"],
+                case["source"],
+                case["setup"],
+                args,
+                float(case["measuredSeconds"]),
+                row.one_replica_s,
                 calibrates,
             )  # fmt: skip
         )

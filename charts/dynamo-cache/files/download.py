@@ -40,7 +40,8 @@
 
 Environment: HF_HOME, MODELS (a JSON list of {model, revision, include, exclude, path};
 else MODEL, REVISION, INCLUDE / EXCLUDE (JSON lists) for one model),
-LUSTRE_STRIPE ("true"), RESTRIPE ("true": restripe.py after the downloads), PIP_PACKAGES (pinned, space-separated), PIP_TARGET,
+LUSTRE_STRIPE ("true"), RESTRIPE ("true": restripe.py after the downloads),
+PIP_PACKAGES (pinned, space-separated), PIP_TARGET,
 LEASE_STALE_SECONDS (default 300: a lease whose holder has not renewed it for that long
 is taken over), and the usual huggingface_hub variables (HF_TOKEN_PATH,
 HF_XET_HIGH_PERFORMANCE, HF_ENDPOINT).

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""dynamo-cache Lustre restripe (lustreRestripe.enabled): spread a model cache filled unstriped
+"""dynamo-cache Lustre restripe (modelDownload.restripe): spread a model cache filled unstriped
 (by an older chart, an image without `lfs`, or by hand) over every OST, in place, without a new
 download, as NVIDIA Dynamo's "Fast Model Weight Loading" guide does:
 
@@ -35,7 +35,10 @@ def main() -> int:
     home = Path(os.environ["HF_HOME"])
     binary = shutil.which("lfs")
     if binary is None:
-        log("lfs is not in this image: nothing restriped (set lustreRestripe.image to an image with the Lustre client tools)")
+        log(
+            "lfs is not in this image: nothing restriped "
+            "(set modelDownload.image to an image with Python and the Lustre client tools)"
+        )
         return 0
     osts = sum(1 for line in lfs(binary, "df", str(home)).splitlines() if "OST:" in line)
     if osts == 0:

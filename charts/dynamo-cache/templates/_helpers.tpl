@@ -436,7 +436,8 @@ Usage: {{ include "dynamo-cache.expectedMBps" (dict "root" $ "cache" $c) }}
 {{- if eq $c.chartClass "lustre" -}}
 {{- $lustre := index $catalog.lustre.skus (index .root.Values.storageClasses.lustre.parameters "sku-name") -}}
 {{- $tib := divf $gib 1024.0 | ceil | int -}}
-{{- printf "%d MB/s (%v MB/s per TiB x %d TiB)" (mul $lustre.mbpsPerTiB $tib) $lustre.mbpsPerTiB $tib -}}
+{{- $ost := mul $lustre.mbpsPerTiB $lustre.incrementTiB -}}{{- /* one OST per SKU increment: gen-values plan --layout */ -}}
+{{- printf "%d MB/s striped over all OSTs (%v MB/s per TiB x %d TiB), %d MB/s for a file on one OST (unstriped)" (mul $lustre.mbpsPerTiB $tib) $lustre.mbpsPerTiB $tib $ost -}}
 {{- else if eq $c.chartClass "diskPremiumV2" -}}
 {{- printf "%s MB/s (provisioned)" .root.Values.storageClasses.diskPremiumV2.parameters.DiskMBpsReadWrite -}}
 {{- else if and (eq $c.driver "files") (hasPrefix "Premium_" $c.sku) -}}
