@@ -366,3 +366,19 @@ def test_several_models_reach_the_script_as_the_generator_lists_them(helm_versio
     assert job["metadata"]["annotations"]["dynamo-cache/model"] == "Qwen/Qwen3-0.6B,org/b,org/c"
     single = job_docs(helm_version)["Job"]["metadata"]["name"]
     assert job["metadata"]["name"] != single  # another list of models is another Job
+
+
+def test_restripe_ships_its_script_only_where_it_runs() -> None:
+    """modelDownload.restripe on Lustre: the script is in the ConfigMap and RESTRIPE=true;
+    on another tier NOTES says nothing is restriped and the script is not shipped."""
+    values = yaml_io.load(download_values(download={"restripe": True}))
+    lustre = job_docs(values=yaml_io.dump({**values, "tier": "lustre"}))
+    env = {e["name"]: e.get("value") for e in lustre["Job"]["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["RESTRIPE"] == "true" and "restripe.py" in lustre["ConfigMap"]["data"]
+    files = job_docs(values=yaml_io.dump(values))
+    env = {e["name"]: e.get("value") for e in files["Job"]["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["RESTRIPE"] == "false" and "restripe.py" not in files["ConfigMap"]["data"]
+    notes = helmtool.helm(
+        "helm4", "install", "r", str(helmtool.CHART), "--dry-run=client", "-f", "-", values=yaml_io.dump(values)
+    ).stdout
+    assert "modelDownload.restripe is for Lustre; the model cache is on files: nothing is restriped" in notes

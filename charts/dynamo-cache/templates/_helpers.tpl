@@ -124,6 +124,9 @@ Usage: {{- include "dynamo-cache.load" $ -}}{{- $caches := $.dynamoCache.caches 
 {{- if and $c.enabled (not $c.existingClaim) -}}{{- $rendered = append $rendered $key -}}{{- end -}}
 {{- end -}}
 {{- $_ := set .dynamoCache "rendered" $rendered -}}
+{{- $downloads := list -}}{{- /* read once: the rules, the Job and NOTES use it */ -}}
+{{- if .Values.modelDownload.enabled }}{{ $downloads = include "dynamo-cache.downloads" . | fromJsonArray }}{{ end -}}
+{{- $_ := set .dynamoCache "downloads" $downloads -}}
 {{- include "dynamo-cache.findClassesMade" . -}}
 {{- end -}}
 {{- end -}}

@@ -211,7 +211,7 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- if eq .Values.scope "cluster" -}}
 {{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "downloadInClusterScope" "path" "modelDownload.enabled")) -}}
 {{- end -}}
-{{- $wanted := include "dynamo-cache.downloads" . | fromJsonArray -}}
+{{- $wanted := .dynamoCache.downloads -}}
 {{- if not $wanted -}}
 {{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "downloadModel" "path" "modelDownload.model")) -}}
 {{- end -}}
