@@ -333,8 +333,7 @@ def _blob_row(n: Need) -> Row:
 def _local_row(n: Need) -> Row:
     """Node-local NVMe holds no shared copy: each node first copies the model from the
     tier's shared model cache (Premium Files), then reads it locally."""
-    files_gib = files_premium(n.needed)[0]
-    fill_one, fill_all, _, note = _files_fill(n, n.nodes, n.readers)
+    fill_one, fill_all, files_gib, note = _files_fill(n, n.nodes, n.readers)
     nvme = VMS[n.vm]["nvmeMBps"]
     load = n.load(nvme, "nvme")
     notes = [note]
