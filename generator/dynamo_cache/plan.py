@@ -231,9 +231,10 @@ def loader_mbps(name: str) -> float | None:
 def _row(n: Need, tier: str, storage: str, provisioned: int, mbps: float | None, notes: list[str], **how: Any) -> Row:
     """A row for storage every replica reads one copy from."""
     load = n.load(mbps, "network", **how)
-    row = Row(tier, storage, provisioned, mbps, True, load.one_replica_s, load.all_replicas_s, notes=notes)
-    row.upper_bound, row.limit = load.ceiling, load.limit
-    return row
+    return Row(
+        tier, storage, provisioned, mbps, True, load.one_replica_s, load.all_replicas_s,
+        upper_bound=load.ceiling, notes=notes, limit=load.limit,
+    )  # fmt: skip
 
 
 def _disk(n: Need, tier: str, kind: str, gib: int, mbps: float, rate_note: str) -> Row:
@@ -246,11 +247,10 @@ def _disk(n: Need, tier: str, kind: str, gib: int, mbps: float, rate_note: str) 
     storage = f"{kind}, {gib} GiB" + (f" x {copies}" if copies > 1 else "")
     load = n.load(mbps, "disk")
     if copies == 1 or load.one_replica_s is None:
-        row = Row(
-            tier, storage, gib * 2**30 * copies, mbps, False, load.one_replica_s, load.all_replicas_s, notes=notes
-        )
-        row.limit = load.limit
-        return row
+        return Row(
+            tier, storage, gib * 2**30 * copies, mbps, False, load.one_replica_s, load.all_replicas_s,
+            notes=notes, limit=load.limit,
+        )  # fmt: skip
     fill_one, fill_all, files_gib, note = _files_fill(n, n.nodes, copies)
     notes.append(note)
     provisioned = gib * 2**30 * copies + files_gib * 2**30
