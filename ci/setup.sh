@@ -6,10 +6,11 @@
 #                             (ci/get_helm.py). About 90 MB; nothing outside the checkout.
 #   bash ci/setup.sh --test   and everything the tests need: the test tools (ci/lock/test.txt),
 #                             Helm 3 as .venv/bin/helm3, kubectl (cluster tests), checkov
-#                             (tools/checkov, ci/lock/checkov.txt) and Debian's docker-registry, a real
-#                             OCI registry the release tests run on 127.0.0.1, unpacked into
-#                             tools/registry with `apt-get download` + `dpkg -x`: nothing is installed
-#                             on the machine, and no service is started, enabled or configured.
+#                             (tools/checkov, ci/lock/checkov.txt), Debian's docker-registry (a real
+#                             OCI registry the release tests run on 127.0.0.1) and Debian's prometheus
+#                             (its promtool checks and unit-tests the chart's alerts), unpacked into
+#                             tools/ with `apt-get download` + `dpkg -x`: nothing is installed on the
+#                             machine, and no service is started, enabled or configured.
 #
 # Versions come from the locks and pins only, never from what the machine has. Progress goes
 # to stderr: stdout stays free for the command that follows `&&`.
@@ -44,23 +45,25 @@ install_locked() {  # venv lock [extra pip args...]
   echo "$want" >"$stamp"
 }
 
-# Debian's docker-registry, unpacked into tools/registry (a static program: libc only).
-get_registry() {
-  local binary=tools/registry/usr/bin/docker-registry
+# One program of a Debian package, unpacked with `apt-get download` + `dpkg -x` into tools/<dir>
+# (only that program is kept): nothing is installed, and no service is started, enabled or configured.
+unpack_deb() {  # package dir binary what-fails-without-it
+  local package=$1 dir=tools/$2 binary=tools/$2/$3 without=$4
   [ -x "$binary" ] && return 0
   command -v apt-get >/dev/null && command -v dpkg >/dev/null \
-    || { say "NOT fetched: Debian's docker-registry (needs apt-get and dpkg); the OCI release test fails saying so"; return 0; }
+    || { say "NOT fetched: Debian's $package (needs apt-get and dpkg); $without"; return 0; }
   local tmp; tmp=$(mktemp -d)
-  say "fetching Debian's docker-registry into tools/registry (unpacked, not installed; the tests run it on 127.0.0.1)"
-  if ! (cd "$tmp" && apt-get download -q docker-registry >/dev/null 2>&1); then
+  say "fetching Debian's $package into $dir (unpacked, not installed)"
+  if ! (cd "$tmp" && apt-get download -q "$package" >/dev/null 2>&1); then
     if [ "$(id -u)" -eq 0 ]; then  # the package lists may be missing on a new machine: read them, install nothing
-      apt-get update -q >/dev/null && (cd "$tmp" && apt-get download -q docker-registry >/dev/null)
+      apt-get update -q >/dev/null && (cd "$tmp" && apt-get download -q "$package" >/dev/null)
     else
-      say "NOT fetched: apt-get download docker-registry failed (run apt-get update as root once); the OCI release test fails saying so"
+      say "NOT fetched: apt-get download $package failed (run apt-get update as root once); $without"
       rm -rf "$tmp"; return 0
     fi
   fi
-  mkdir -p tools/registry && dpkg -x "$tmp"/docker-registry_*.deb tools/registry
+  dpkg -x "$tmp/${package}"_*.deb "$tmp/unpacked"
+  mkdir -p "$(dirname "$binary")" && mv "$tmp/unpacked/$3" "$binary"
   rm -rf "$tmp"
 }
 
@@ -73,6 +76,7 @@ fi
 install_locked .venv ci/lock/test.txt --no-deps --no-build-isolation -e .
 .venv/bin/python ci/get_helm.py --venv .venv
 install_locked tools/checkov ci/lock/checkov.txt
-get_registry
+unpack_deb docker-registry registry usr/bin/docker-registry "the OCI release test fails saying so"  # static: libc only
+unpack_deb prometheus prometheus usr/bin/promtool "the alert tests fail saying so"  # promtool: static Go
 command -v gpg >/dev/null || say "NOT found: gpg (Debian/Ubuntu: gnupg); the chart-signing test fails saying so"
 say "ready: .venv/bin/gen-values, .venv/bin/helm (4.3), .venv/bin/helm3 (3.19), .venv/bin/kubectl, the test tools"

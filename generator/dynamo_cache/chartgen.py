@@ -28,7 +28,7 @@ def template_catalog() -> dict[str, Any]:
     """The part of the catalog the templates read."""
     return {
         "cacheOrder": CACHE_KEYS,
-        "caches": {k: {"name": v["name"]} for k, v in CATALOG["caches"].items()},
+        "caches": {k: {f: v[f] for f in ("name", "title", "whenFull")} for k, v in CATALOG["caches"].items()},
         "drivers": {
             k: {
                 f: v[f]
@@ -42,6 +42,9 @@ def template_catalog() -> dict[str, Any]:
                     "expansion",
                     "maxSize",
                     "maxSizePremiumV2",
+                    "usage",
+                    "usageWhy",
+                    "pendingAlertAfter",
                 )
                 if f in v
             }

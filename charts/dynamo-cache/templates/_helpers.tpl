@@ -518,3 +518,16 @@ The Python twin: resolve.downloads (generator/dynamo_cache/resolve.py).
 {{- end -}}
 {{- toJson $out -}}
 {{- end -}}
+
+{{/*
+dynamo-cache.downloadJobName: the download Job's name, with a hash of what it downloads (a
+Job's pod template cannot change: a new model or revision is a new Job). The Job and the
+alerts on it (prometheusrule.yaml) both use it. Usage: {{ include "dynamo-cache.downloadJobName" . }}
+*/}}
+{{- define "dynamo-cache.downloadJobName" -}}
+{{- $d := .Values.modelDownload -}}
+{{- $model := .dynamoCache.caches.model -}}
+{{- $what := dict "model" $d.model "revision" $d.revision "include" $d.include "exclude" $d.exclude "claim" ($model.existingClaim | default $model.name) "mount" .Values.dynamo.mountPaths.model "image" $d.image "pip" $d.pipPackages -}}
+{{- with $d.models }}{{ $_ := set $what "models" . }}{{ end -}}
+{{- printf "%s-model-download-%s" (include "dynamo-cache.fullname" . | trunc 38 | trimSuffix "-") (toJson $what | sha256sum | trunc 8) -}}
+{{- end -}}
