@@ -32,6 +32,11 @@ SOURCES = {
         "manifests/crds/application-crd.yaml",
         "37ee0097cf851bc2dd7665fc081bbce61a7e836e",
     ),
+    "prometheus-operator/monitoring.coreos.com_prometheusrules.yaml": (
+        "https://github.com/prometheus-operator/prometheus-operator",
+        "example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml",
+        "01fad0d64bee2ea20ff20200b86fc0f4ae2744d3",
+    ),
     "flux/helm.toolkit.fluxcd.io_helmreleases.yaml": (
         "https://github.com/fluxcd/helm-controller",
         "config/crd/bases/helm.toolkit.fluxcd.io_helmreleases.yaml",

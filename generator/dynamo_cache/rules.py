@@ -295,6 +295,15 @@ def _duplicate_claims(ctx: Checked) -> Iterator[Problem]:
             seen[c.name] = c.key
 
 
+def _alert_thresholds(ctx: Checked) -> Iterator[Problem]:
+    alerts = ctx.values["metrics"]["prometheusRule"]["alerts"]
+    for name in ("usage", "inodes"):
+        alert = alerts[name]
+        if alert["warning"] >= alert["critical"]:
+            words = _say("alertThresholds", warning=alert["warning"], critical=alert["critical"])
+            yield Problem(f"$.metrics.prometheusRule.alerts.{name}.warning", ERROR, *words)
+
+
 def _relative_sizes(ctx: Checked) -> Iterator[Problem]:
     resolved, spec = ctx.resolved, ctx.spec
     model = resolved["model"]
@@ -391,6 +400,7 @@ RULES = (
             "download-branch-when-a-commit-is-required",
         ),
     ),
+    Rule(_alert_thresholds, ("alertThresholds",), ("alert-warning-not-below-critical",)),
     Rule(
         _classes,
         ("notAClass", "unknownClass", "classNeedsSetup"),

@@ -227,3 +227,14 @@ Usage: {{ include "dynamo-cache.validate" . }}
 {{- end -}}
 {{- toJson $errors -}}
 {{- end -}}
+
+{{- define "dynamo-cache.rules.alert_thresholds" -}}
+{{- $errors := list -}}
+{{- range $name := list "usage" "inodes" -}}
+{{- $alert := index $.Values.metrics.prometheusRule.alerts $name -}}
+{{- if ge (float64 $alert.warning) (float64 $alert.critical) -}}
+{{- $errors = append $errors (include "dynamo-cache.say" (dict "root" $ "rule" "alertThresholds" "path" (printf "metrics.prometheusRule.alerts.%s.warning" $name) "fields" (dict "warning" $alert.warning "critical" $alert.critical))) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $errors -}}
+{{- end -}}
