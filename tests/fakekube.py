@@ -54,14 +54,14 @@ def _resource_list(group_version: str, resources: list[tuple[str, str, bool]]) -
     }
 
 
-def discovery() -> dict[str, Any]:
+def discovery(served: dict[str, list[tuple[str, str, bool]]]) -> dict[str, Any]:
     groups = [
         {
             "name": g,
             "versions": [{"groupVersion": f"{g}/v1", "version": "v1"}],
             "preferredVersion": {"groupVersion": f"{g}/v1", "version": "v1"},
         }
-        for g in GROUPS
+        for g in served
     ]
     paths: dict[str, Any] = {
         "/version": {"major": "1", "minor": "36", "gitVersion": "v1.36.0", "platform": "linux/amd64"},
@@ -69,7 +69,7 @@ def discovery() -> dict[str, Any]:
         "/apis": {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups},
         "/api/v1": _resource_list("v1", CORE_RESOURCES),
     }
-    for group, resources in GROUPS.items():
+    for group, resources in served.items():
         paths[f"/apis/{group}/v1"] = _resource_list(f"{group}/v1", resources)
     return paths
 
@@ -88,12 +88,14 @@ def path_of(kind: str, name: str = "", namespace: str = "") -> str:
 
 
 class FakeKube(LocalServer):
-    def __init__(self) -> None:
+    """`extra_groups`: API groups discovery serves too (as an installed CRD adds them), {group: resources}."""
+
+    def __init__(self, extra_groups: dict[str, list[tuple[str, str, bool]]] | None = None) -> None:
         self.objects: dict[str, Any] = {}
         self.forbidden: set[str] = set()
         self.denied: set[tuple[str, str]] = set()  # (verb, resource) a SelfSubjectAccessReview refuses
         self.requests: list[str] = []
-        paths = discovery()
+        paths = discovery({**GROUPS, **(extra_groups or {})})
         fake = self
 
         class Handler(BaseHTTPRequestHandler):

@@ -193,6 +193,23 @@ def test_a_missing_dynamo_crd_is_an_answer_not_a_failed_read(cluster: Any, tmp_p
     assert "Not checked" not in proc.stdout
 
 
+def test_doctor_says_whether_alerts_can_be_turned_on(cluster: Any, tmp_path: Path) -> None:
+    server, config = cluster
+    absent = "prometheusrules.monitoring.coreos.com: not installed: metrics.prometheusRule.enabled=true would fail"
+    assert absent in doctor(config, tmp_path).stdout
+    server.put(
+        {
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": "prometheusrules.monitoring.coreos.com"},
+            "spec": {"versions": [{"name": "v1", "served": True}]},
+        }
+    )
+    proc = doctor(config, tmp_path, "--format", "json")
+    assert json.loads(proc.stdout)["rule_crd_versions"] == ["v1"], proc.stdout
+    assert "prometheusrules.monitoring.coreos.com: v1\n" in doctor(config, tmp_path).stdout
+
+
 def test_zero_nodes_cannot_judge_lustres_os(cluster: Any, tmp_path: Path) -> None:
     server, config = cluster
     for name in [p for p in server.objects if p.startswith("/api/v1/nodes/")]:

@@ -86,6 +86,31 @@ def test_preflight_checks_the_class_a_value_names(cluster: Any, helm_version: st
     assert "caches.model.storageClass" in run.stderr
 
 
+def test_preflight_needs_the_prometheus_rule_kind_for_alerts(tmp_path: Path, helm_version: str) -> None:
+    alerts = {"metrics": {"prometheusRule": {"enabled": True}}}
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "prometheusrules.monitoring.coreos.com"},
+    }
+    for installed in (False, True):  # the CRD, and the group the API server then serves
+        served = {"monitoring.coreos.com": [("prometheusrules", "PrometheusRule", True)]} if installed else {}
+        with fakekube.FakeKube(extra_groups=served) as server:
+            server.put({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-system"}})
+            for obj in (
+                csi_driver("file.csi.azure.com"),
+                storage_class("azurefile-csi"),
+                storage_class("azurefile-csi-premium"),
+            ):
+                server.put(obj)
+            if installed:
+                server.put(crd)
+            run = render(helm_version, server.kubeconfig(tmp_path, NAMESPACE), alerts)
+        assert (run.returncode == 0) is installed, run.stderr
+        missing = "the PrometheusRule kind (CRD prometheusrules.monitoring.coreos.com) is not installed"
+        assert (missing in run.stderr) is not installed
+
+
 # -- helm test -------------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from .catalog import CATALOG, TIERS, preset
 GPU = "nvidia.com/gpu"
 POOL_LABELS = ("kubernetes.azure.com/agentpool", "agentpool")
 DGD_CRD = "dynamographdeployments.nvidia.com"
+RULE_CRD = "prometheusrules.monitoring.coreos.com"  # prometheus-operator's: metrics.prometheusRule needs it
 UNKNOWN = "unknown: "
 
 
@@ -36,6 +37,7 @@ class Report:
     node_pools: list[dict[str, Any]] = field(default_factory=list)
     claims: list[dict[str, Any]] = field(default_factory=list)
     dynamo_crd_versions: list[str] = field(default_factory=list)
+    rule_crd_versions: list[str] = field(default_factory=list)
     tiers: dict[str, list[str]] = field(default_factory=dict)  # tier -> what it lacks ([] = usable)
     chosen: str = ""
     recommended: str = ""
@@ -231,9 +233,8 @@ def examine(
                 if e.get("involvedObject", {}).get("name") == entry["name"]
             ]
         report.claims.append(entry)
-    crd = cluster.get("customresourcedefinitions", DGD_CRD)
-    if crd:
-        report.dynamo_crd_versions = [v["name"] for v in crd[0]["spec"]["versions"] if v.get("served")]
+    report.dynamo_crd_versions = _served(cluster, DGD_CRD)
+    report.rule_crd_versions = _served(cluster, RULE_CRD)
     report.can_create_classes = cluster.can_i("create", "storageclasses.storage.k8s.io")
     report.unchecked = cluster.unchecked
     known = {"drivers": drivers is not None, "classes": classes is not None, "nodes": nodes is not None}
@@ -248,6 +249,11 @@ def examine(
         else:
             report.recommendation = "no tier is usable in this cluster yet"
     return report
+
+
+def _served(cluster: Cluster, crd_name: str) -> list[str]:
+    crd = cluster.get("customresourcedefinitions", crd_name)
+    return [v["name"] for v in crd[0]["spec"]["versions"] if v.get("served")] if crd else []
 
 
 def _pending_reason(class_name: str, report: Report) -> str:
@@ -289,6 +295,8 @@ def format_text(report: Report) -> str:
             f"OS {', '.join(p['os'])}"
         )
     out.append(f"  Dynamo CRD {DGD_CRD}: {', '.join(report.dynamo_crd_versions) or 'not installed'}")
+    rules = ", ".join(report.rule_crd_versions) or "not installed: metrics.prometheusRule.enabled=true would fail"
+    out.append(f"  Prometheus operator CRD {RULE_CRD}: {rules}")
     out.append("  Release claims:" if report.claims else "  Release claims: none")
     for c in report.claims:
         out.append(f"    {c['name']:20s} {c['phase']:8s} {c['capacity']:8s} class {c['class'] or '(default)'}")

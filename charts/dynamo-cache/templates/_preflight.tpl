@@ -1,7 +1,7 @@
 {{/*
 dynamo-cache.preflight: before anything is created, check that the cluster has what
-this release needs: the CSI driver of every class and static volume it makes, and every
-existing StorageClass it names. Fails with what is missing, how to get it, and how to
+this release needs: the CSI driver of every class and static volume it makes, every
+existing StorageClass it names, and the PrometheusRule kind when it renders alerts. Fails with what is missing, how to get it, and how to
 skip the check. Skipped offline (helm template, --dry-run=client: lookup returns
 nothing, detected by the kube-system namespace being invisible) and with scope namespace
 (a team with rights in its namespace only cannot read cluster-scoped objects, and a
@@ -33,6 +33,11 @@ Usage: {{ include "dynamo-cache.preflight" . }}
 {{- $info := index $catalog.drivers $driver -}}
 {{- if not (include "namespace-only user? install with --set scope=namespace (README: Shared clusters)" (list "storage.k8s.io/v1" "CSIDriver" $info.provisioner) | fromJson) -}}
 {{- $missing = append $missing (printf "CSI driver %s (%s) is not installed: %s" $info.provisioner $info.title $info.install) -}}
+{{- end -}}
+{{- end -}}
+{{- if and .Values.metrics.prometheusRule.enabled (ne .Values.scope "cluster") -}}{{- /* a lookup, not .Capabilities: Helm 3's template --dry-run=server has only the built-in kinds there */ -}}
+{{- if not (include "namespace-only user? install with --set scope=namespace (README: Shared clusters)" (list "apiextensions.k8s.io/v1" "CustomResourceDefinition" "prometheusrules.monitoring.coreos.com") | fromJson) -}}
+{{- $missing = append $missing "the PrometheusRule kind (CRD prometheusrules.monitoring.coreos.com) is not installed: install the Prometheus operator (such as kube-prometheus-stack) first, or set metrics.prometheusRule.enabled=false" -}}
 {{- end -}}
 {{- end -}}
 {{- if $missing -}}
