@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import model, rules, yamltext
+from . import model, resolve, rules, yamltext
 from .catalog import CACHE_KEYS, CATALOG, CHART_CLASSES
 
 COMMAND = "gen-values generate"
@@ -128,10 +128,22 @@ def outputs(root: Path) -> dict[Path, str]:
     }
 
 
-DOCS_WITH_BLOCKS = (Path("docs/tiers.md"), Path("README.md"))  # written by people; only marked blocks are generated
+DOCS_WITH_BLOCKS = (Path("docs/tiers.md"), Path("README.md"), Path("docs/operations.md"))  # written by people; only marked blocks are generated
 # <!-- generated: NAME ... --> ... <!-- end generated -->: the body comes from templates/readme-NAME.md.j2
 README_BLOCK = re.compile(r"(<!-- generated: (?P<name>[a-z-]+) [^\n]*-->\n)(.*?)(<!-- end generated -->)", re.S)
 PLAN_EXAMPLE_MODEL, PLAN_EXAMPLE_REPLICAS = "140GB", 8
+
+
+def usage_by_tier() -> list[dict[str, Any]]:
+    """Per tier (its default variant), its caches grouped by the driver that stores them: whether
+    kubelet reports their usage, which decides the alerts the chart ships (templates/_metrics.tpl)."""
+    rows = []
+    for tier in CATALOG["tiers"]:
+        by_driver: dict[str, list[str]] = {}
+        for c in resolve.caches(resolve.values_of({"tier": tier})).values():
+            by_driver.setdefault(c.driver or "", []).append(c.key)
+        rows.append({"tier": tier, "groups": [{"driver": CATALOG["drivers"][d], "caches": k} for d, k in by_driver.items()]})
+    return rows
 
 
 def readme_blocks(text: str) -> str:
@@ -146,6 +158,8 @@ def readme_blocks(text: str) -> str:
         "model": PLAN_EXAMPLE_MODEL,
         "replicas": PLAN_EXAMPLE_REPLICAS,
         "calibration": plan.calibration(),
+        "usage_by_tier": usage_by_tier(),
+        "drivers": CATALOG["drivers"],
         "sources": sorted({CATALOG["sources"][c["source"]] for c in CATALOG["performance"]["calibration"]}),
         "tolerance": round(CATALOG["performance"]["calibrationTolerance"] * 100),
         "seconds": lambda s: f"{s:.1f} s" if s < 10 else plan.duration(s),

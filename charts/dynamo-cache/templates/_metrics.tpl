@@ -77,7 +77,8 @@ Monitoring:
 {{- end }}
 {{- if $m.dashboard.enabled }}
    - Grafana dashboard "Dynamo caches: {{ .Release.Name }} ({{ .Release.Namespace }})" in ConfigMap {{ include "dynamo-cache.fullname" . }}-dashboard,
-     loaded by a Grafana sidecar that watches this namespace for its labels.
+     for a Grafana sidecar that watches this namespace for its labels (kube-prometheus-stack:
+     grafana.sidecar.dashboards.searchNamespace=ALL).
 {{- end }}
 {{- range $c := $watched }}
 {{- if eq $c.usage "unreported" }}
