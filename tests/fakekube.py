@@ -54,7 +54,7 @@ def _resource_list(group_version: str, resources: list[tuple[str, str, bool]]) -
     }
 
 
-def discovery(served: dict[str, list[tuple[str, str, bool]]]) -> dict[str, Any]:
+def discovery(served: dict[str, list[tuple[str, str, bool]]] = GROUPS) -> dict[str, Any]:
     groups = [
         {
             "name": g,

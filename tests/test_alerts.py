@@ -173,28 +173,36 @@ def test_rules_match_this_release_only() -> None:
             assert name in claims | {job}, rule["expr"]
 
 
+def notes(values: dict[str, Any]) -> str:
+    run = helmtool.helm(
+        "helm4", "install", "cache", str(helmtool.CHART), "--dry-run=client", "-f", "-", values=json.dumps(values)
+    )
+    assert run.returncode == 0, run.stderr
+    return run.stdout.split("NOTES:", 1)[1]
+
+
 def test_no_usage_alert_where_the_driver_reports_none_and_notes_say_why() -> None:
     run = render(merged({"tier": "blob"}, ALL_ON))
     usage = [r for r in rule_groups(run)[0]["rules"] if r["alert"] in ("DynamoCacheFillingUp", "DynamoCacheFullSoon")]
     assert usage and all(r["labels"]["cache"] != "model" for r in usage)
-    notes = helmtool.helm(
-        "helm4",
-        "install",
-        "cache",
-        str(helmtool.CHART),
-        "--dry-run=client",
-        "-f",
-        "-",
-        values=json.dumps(merged({"tier": "blob"}, ALL_ON)),
-    ).stdout
-    assert "model-cache is on Azure Blob: blob-csi-driver reports volume usage only when started with" in notes
-    assert "set metrics.prometheusRule.forceUsageAlerts=true" in notes
+    said = notes(merged({"tier": "blob"}, ALL_ON))
+    assert "model-cache is on Azure Blob: blob-csi-driver reports volume usage only when started with" in said
+    assert "set metrics.prometheusRule.forceUsageAlerts=true" in said
+    forced = notes(merged({"tier": "blob"}, ALL_ON, {"metrics": {"prometheusRule": {"forceUsageAlerts": True}}}))
+    assert "Its usage alerts are shipped anyway" in forced
+    local = notes(merged({"tier": "local"}, ALL_ON))
+    assert "compilation-cache: the Azure Container Storage driver's source is not public" in local
+    assert "PrometheusRule cache-dynamo-cache: alerts on model-cache, compilation-cache, perf-cache." in local
 
 
 def test_off_by_default_and_nothing_in_cluster_scope() -> None:
     assert not render({}).kinds("PrometheusRule") and not render({}).kinds("ConfigMap")
+    assert "Monitoring:" not in notes({})
     run = render(merged({"scope": "cluster"}, ALL_ON))
     assert not run.kinds("PrometheusRule") and not run.kinds("ConfigMap")
+    assert "which a release\n      with scope cluster does not have: nothing is rendered" in notes(
+        merged({"scope": "cluster"}, ALL_ON)
+    )
 
 
 def dashboard(run: helmtool.Run) -> dict[str, Any]:

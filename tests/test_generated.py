@@ -128,7 +128,11 @@ def test_the_product_cites_public_sources_only() -> None:
 
 @pytest.mark.parametrize(
     ("doc", "blocks"),
-    [("docs/tiers.md", ["azure-limits", "plan-example"]), ("README.md", ["plan-calibration"])],
+    [
+        ("docs/tiers.md", ["azure-limits", "plan-example"]),
+        ("README.md", ["plan-calibration", "usage-by-tier"]),
+        ("docs/operations.md", ["usage-by-storage"]),
+    ],
 )
 def test_doc_blocks_are_generated_from_the_catalog_and_planner(doc: str, blocks: list[str]) -> None:
     assert Path(doc) in chartgen.DOCS_WITH_BLOCKS
@@ -144,6 +148,16 @@ def test_the_limits_and_calibration_tables_hold_the_catalogs_figures() -> None:
     assert "| Azure Files Premium v1 | smallest share (smaller requests are raised and billed) | 100Gi |" in tiers
     readme = (ROOT / "README.md").read_text()
     assert "| 1 h 16 min | 1 h 16 min | 1.00 |" in readme  # Dynamo's 4575 s load, reproduced
+
+
+def test_the_readme_says_which_tiers_report_usage_as_the_alerts_assume() -> None:
+    """The README's list and the chart's alerts read the same catalog entry: blob's model cache
+    gets neither a "reported" line nor a usage alert."""
+    readme = (ROOT / "README.md").read_text()
+    assert "- **blob**: model (Azure Blob): **not reported** (blob-csi-driver reports" in readme
+    assert "- **disk**: model, compilation, perf (Azure Disk): reported." in readme
+    operations = (ROOT / "docs/operations.md").read_text()
+    assert "| Azure Managed Lustre | reported | 20m |" in operations
 
 
 def test_the_main_jobs_lock_is_the_test_locks_runtime_part() -> None:

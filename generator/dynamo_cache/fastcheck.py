@@ -123,6 +123,8 @@ _KEYWORDS: dict[str, Any] = {
     "pattern": _sized(str, lambda i, v: _matches(i, v)),
     "minimum": _numeric(lambda i, v: i >= v),
     "maximum": _numeric(lambda i, v: i <= v),
+    "exclusiveMinimum": _numeric(lambda i, v: i > v),  # draft-07: a number, not draft-04's boolean
+    "exclusiveMaximum": _numeric(lambda i, v: i < v),
     "oneOf": lambda instance, value, _: sum(valid(instance, s) for s in value) == 1,
     "anyOf": lambda instance, value, _: any(valid(instance, s) for s in value),
     "allOf": lambda instance, value, _: all(valid(instance, s) for s in value),
