@@ -128,7 +128,8 @@ def outputs(root: Path) -> dict[Path, str]:
     }
 
 
-DOCS_WITH_BLOCKS = (Path("docs/tiers.md"), Path("README.md"), Path("docs/operations.md"))  # written by people; only marked blocks are generated
+# written by people; only marked blocks are generated
+DOCS_WITH_BLOCKS = (Path("docs/tiers.md"), Path("README.md"), Path("docs/operations.md"))
 # <!-- generated: NAME ... --> ... <!-- end generated -->: the body comes from templates/readme-NAME.md.j2
 README_BLOCK = re.compile(r"(<!-- generated: (?P<name>[a-z-]+) [^\n]*-->\n)(.*?)(<!-- end generated -->)", re.S)
 PLAN_EXAMPLE_MODEL, PLAN_EXAMPLE_REPLICAS = "140GB", 8
@@ -142,7 +143,8 @@ def usage_by_tier() -> list[dict[str, Any]]:
         by_driver: dict[str, list[str]] = {}
         for c in resolve.caches(resolve.values_of({"tier": tier})).values():
             by_driver.setdefault(c.driver or "", []).append(c.key)
-        rows.append({"tier": tier, "groups": [{"driver": CATALOG["drivers"][d], "caches": k} for d, k in by_driver.items()]})
+        groups = [{"driver": CATALOG["drivers"][d], "caches": keys} for d, keys in by_driver.items()]
+        rows.append({"tier": tier, "groups": groups})
     return rows
 
 
