@@ -472,3 +472,45 @@ def test_validate_live_reports_the_charts_message(helm_cluster: Any, kube_config
     forbidden = live({"caches": {**base["caches"], "model": {"storageClass": "-", "accessModes": ["ReadWriteOnce"]}}})
     assert forbidden.returncode == 1
     assert "$.caches.model.accessModes: error: claim model-cache has accessModes" in forbidden.stderr
+
+
+def test_the_api_server_keeps_the_alerts_and_dashboard_as_rendered(
+    kube_cluster: Any, kube_config: str, random_namespace_function_scope: Any
+) -> None:
+    """With prometheus-operator's CRD installed (the test installs it when the cluster lacks
+    it), the API server accepts the PrometheusRule and stores its groups exactly as rendered
+    (nothing pruned); without it, the preflight refuses before creating anything. Both Helm
+    versions, one after the other (the CRD is cluster-wide)."""
+    import crds
+
+    namespace = random_namespace_function_scope.name
+    crd_file = crds.EXTERNAL / "prometheus-operator" / "monitoring.coreos.com_prometheusrules.yaml"
+    crds.schemas("prometheus-operator/monitoring.coreos.com_prometheusrules.yaml")  # skips, naming it, when absent
+    crd_name = "prometheusrules.monitoring.coreos.com"
+    had_crd = exists(kube_config, "crd", crd_name)
+    chart = str(helmtool.CHART)
+    args = [
+        *NO_CLASS,
+        *("--set", "metrics.prometheusRule.enabled=true", "--set", "metrics.dashboard.enabled=true"),
+        *("--set", "modelDownload.enabled=true", "--set", "modelDownload.model=Qwen/Qwen3-0.6B"),
+    ]
+    try:
+        if not had_crd:
+            refused = run_helm("helm4", kube_config, namespace, "install", "rel", chart, *args, check=False)
+            assert refused.returncode != 0 and f"(CRD {crd_name}) is not installed" in refused.stderr
+            kubectl_run(kube_config, "apply", "--server-side", "-f", str(crd_file))
+            kubectl_run(kube_config, "wait", "--for=condition=Established", f"crd/{crd_name}", "--timeout=60s")
+        for version in helmtool.VERSIONS:
+            run_helm(version, kube_config, namespace, "install", "rel", chart, *args)
+            rendered = run_helm(version, kube_config, namespace, "get", "manifest", "rel").stdout
+            (want,) = [d for d in yaml_io.load_all(rendered) if d and d["kind"] == "PrometheusRule"]
+            stored = kubectl(kube_config, "get", "prometheusrule", want["metadata"]["name"], "-n", namespace)
+            assert stored["spec"] == want["spec"]
+            dashboard = kubectl(kube_config, "get", "configmap", "rel-dynamo-cache-dashboard", "-n", namespace)
+            assert dashboard["metadata"]["labels"]["grafana_dashboard"] == "1"
+            run_helm(version, kube_config, namespace, "uninstall", "rel")
+    finally:
+        run_helm("helm4", kube_config, namespace, "uninstall", "rel", check=False)
+        kubectl_run(kube_config, "delete", "pvc", "--all", "-n", namespace, "--wait=false", check=False)
+        if not had_crd:
+            kubectl_run(kube_config, "delete", "crd", crd_name, "--wait=false", check=False)
