@@ -10,7 +10,8 @@ know of each claim this release renders, as a JSON list in catalog order:
          from each driver's source), and usageWhy when not reported
   usageAlerts: whether the usage alerts are shipped (never for unreported, unless forced)
   waits: its class binds when a pod first uses it (Pending alone is normal)
-  pendingFor: how long Pending before the alert fires (the value, else the driver's)
+  pendingFor: how long Pending before the alert fires (the value, else its storage's: the
+              driver's, or binding to a static volume's)
   expandable: a resize can be pending (expandable class, not a static volume)
 Usage: {{ include "dynamo-cache.watchedCaches" . | fromJsonArray }}
 */}}
@@ -28,6 +29,8 @@ Usage: {{ include "dynamo-cache.watchedCaches" . | fromJsonArray }}
 {{- $claims = printf "%s|.+-%s" $claims $claims -}}
 {{- $matchers = printf "namespace=%q, persistentvolumeclaim=~\"%s\"" $.Release.Namespace $claims -}}
 {{- end -}}
+{{- $pendingFor := $driver.pendingAlertAfter -}}
+{{- with $c.static }}{{ $pendingFor = (index $catalog.staticVolumes .).pendingAlertAfter }}{{ end -}}
 {{- $waits := $c.classInfo.waitForFirstConsumer | default false -}}
 {{- $expandable := and $driver.expansion (not $c.static) -}}
 {{- with $c.chartClass -}}
@@ -47,7 +50,7 @@ Usage: {{ include "dynamo-cache.watchedCaches" . | fromJsonArray }}
   "usageWhy" ($driver.usageWhy | default "")
   "usageAlerts" (or (ne $driver.usage "unreported") $p.forceUsageAlerts)
   "waits" $waits
-  "pendingFor" ($p.alerts.pending.for | default $driver.pendingAlertAfter)
+  "pendingFor" ($p.alerts.pending.for | default $pendingFor)
   "expandable" $expandable
 ) -}}
 {{- end -}}
