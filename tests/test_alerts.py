@@ -213,6 +213,17 @@ def dashboard(run: helmtool.Run) -> dict[str, Any]:
     return out
 
 
+def test_nothing_to_alert_on_renders_no_rule_and_says_so() -> None:
+    """A group without rules would be null, which the CRD does not allow: no object instead."""
+    none = {"caches": {key: {"enabled": False} for key in ("model", "compilation", "perf")}}
+    assert not render(merged(none, ALL_ON)).kinds("PrometheusRule")
+    assert "No PrometheusRule: nothing to alert on" in notes(merged(none, ALL_ON))
+    every_off = {name: {"enabled": False} for name in ("pending", "resizePending", "downloadFailed")}
+    quiet = merged({"tier": "blob", "caches": {"compilation": {"enabled": False}, "perf": {"enabled": False}}}, ALL_ON)
+    quiet = merged(quiet, {"metrics": {"prometheusRule": {"alerts": every_off}}})
+    assert not render(quiet).kinds("PrometheusRule")  # blob reports no usage: nothing left
+
+
 def test_dashboard_queries_are_promql_with_the_release_filled_in(tmp_path: Path) -> None:
     run = render(merged({"tier": "local", "caches": {"perf": {"name": "perf.x"}}}, DOWNLOAD, ALL_ON), "cache", "team-a")
     board = dashboard(run)

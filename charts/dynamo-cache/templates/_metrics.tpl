@@ -58,6 +58,129 @@ Usage: {{ include "dynamo-cache.watchedCaches" . | fromJsonArray }}
 {{- end -}}
 
 {{/*
+dynamo-cache.alertRules: the PrometheusRule's rules (prometheusrule.yaml), as YAML list items
+indented for its one group; empty when there is nothing to alert on.
+*/}}
+{{- define "dynamo-cache.alertRules" -}}
+{{- include "dynamo-cache.load" . -}}
+{{- $a := .Values.metrics.prometheusRule.alerts -}}
+{{- $ns := .Release.Namespace -}}
+{{- $watched := include "dynamo-cache.watchedCaches" . | fromJsonArray -}}
+{{- range $c := $watched }}
+{{- $where := printf "%s/%s (%s)" $ns $c.name $c.title }}
+{{- $grow := ternary (printf "grow it in place: helm upgrade %s ... --reuse-values --set caches.%s.size=LARGER" $.Release.Name $c.key) (printf "%s cannot grow in place: free space, or move the cache to larger storage" $c.driverTitle) $c.expandable }}
+{{- if $c.usageAlerts }}
+{{- range $kind := list "usage" "inodes" }}
+{{- $alert := index $a $kind }}
+{{- if $alert.enabled }}
+{{- $unit := ternary "bytes" "inodes" (eq $kind "usage") }}
+{{- range $severity := list "warning" "critical" }}
+        - alert: {{ ternary "DynamoCacheFillingUp" "DynamoCacheInodesFillingUp" (eq $kind "usage") }}
+          expr: |-
+            {{- if eq $kind "usage" }}
+            max by (namespace, persistentvolumeclaim) (
+              100 * (1 - kubelet_volume_stats_available_bytes{ {{- $c.selector -}} } / kubelet_volume_stats_capacity_bytes{ {{- $c.selector -}} })
+            ) > {{ index $alert $severity }}
+            {{- else }}
+            max by (namespace, persistentvolumeclaim) (
+              100 * (1 - kubelet_volume_stats_inodes_free{ {{- $c.selector -}} } / (kubelet_volume_stats_inodes{ {{- $c.selector -}} } > 0))
+            ) > {{ index $alert $severity }}
+            {{- end }}
+          for: {{ $alert.for | default "0s" }}
+          labels:
+            severity: {{ $severity }}
+            cache: {{ $c.key }}
+          annotations:
+            summary: {{ printf "The %s is {{ $value | humanize }}%% full (%s)" $c.title $unit | quote }}
+            description: {{ printf "%s has used more than %v%% of its %s. %s %s." $where (index $alert $severity) $unit $c.whenFull $grow | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with $a.fullSoon }}{{ if .enabled }}
+        - alert: DynamoCacheFullSoon
+          expr: |-
+            max by (namespace, persistentvolumeclaim) (
+              predict_linear(kubelet_volume_stats_available_bytes{ {{- $c.selector -}} }[6h], {{ mul .hours 3600 }}) < 0
+            )
+          for: {{ .for | default "0s" }}
+          labels:
+            severity: warning
+            cache: {{ $c.key }}
+          annotations:
+            summary: {{ printf "The %s fills within %v hours at its current growth" $c.title .hours | quote }}
+            description: {{ printf "At the last 6 hours' growth, %s is full within %v hours. %s %s." $where .hours $c.whenFull $grow | quote }}
+{{- end }}{{ end }}
+{{- end }}
+{{- if $a.pending.enabled }}
+        - alert: DynamoCacheClaimPending
+          expr: |-
+            {{- if $c.waits }}
+            max by (namespace, persistentvolumeclaim) (kube_persistentvolumeclaim_status_phase{ {{- $c.selector -}}, phase="Pending"} == 1)
+              and on (namespace, persistentvolumeclaim)
+            max by (namespace, persistentvolumeclaim) (kube_pod_spec_volumes_persistentvolumeclaims_info{ {{- $c.selector -}} })
+            {{- else }}
+            max by (namespace, persistentvolumeclaim) (kube_persistentvolumeclaim_status_phase{ {{- $c.selector -}}, phase="Pending"} == 1)
+            {{- end }}
+          for: {{ $c.pendingFor }}
+          labels:
+            severity: warning
+            cache: {{ $c.key }}
+          annotations:
+            summary: {{ printf "The %s claim is still Pending after %s" $c.title $c.pendingFor | quote }}
+            description: {{ printf "%s has been Pending for %s%s, longer than its storage normally takes. Its events say why: kubectl describe pvc -n %s %s; gen-values doctor says what the cluster lacks." $where $c.pendingFor (ternary " while a pod waits for it" "" $c.waits) $ns $c.name | quote }}
+{{- end }}
+{{- if and $c.expandable $a.resizePending.enabled }}
+        - alert: DynamoCacheResizePending
+          expr: |-
+            max by (namespace, persistentvolumeclaim) (kube_persistentvolumeclaim_resource_requests_storage_bytes{ {{- $c.selector -}} })
+              > on (namespace, persistentvolumeclaim)
+            max by (namespace, persistentvolumeclaim) (
+              kube_persistentvolume_capacity_bytes
+                * on (persistentvolume) group_left (namespace, persistentvolumeclaim)
+              label_replace(kube_persistentvolumeclaim_info{ {{- $c.selector -}} }, "persistentvolume", "$1", "volumename", "(.+)")
+            )
+            or
+            max by (namespace, persistentvolumeclaim) (kube_persistentvolumeclaim_status_condition{ {{- $c.selector -}}, condition=~"Resizing|FileSystemResizePending", status="true"} == 1)
+          for: {{ $a.resizePending.for | default "0s" }}
+          labels:
+            severity: warning
+            cache: {{ $c.key }}
+          annotations:
+            summary: {{ printf "The %s claim's resize has not completed after %s" $c.title $a.resizePending.for | quote }}
+            description: {{ printf "%s asks for more than its volume holds, or waits for its filesystem to grow, since more than %s. The resizer's events say why: kubectl describe pvc -n %s %s." $where $a.resizePending.for $ns $c.name | quote }}
+{{- end }}
+{{- end }}
+{{- if .Values.modelDownload.enabled }}
+{{- $job := include "dynamo-cache.downloadJobName" . }}
+{{- $jobMatch := printf "namespace=%q, job_name=%q" $ns $job }}
+{{- if $a.downloadFailed.enabled }}
+        - alert: DynamoCacheDownloadFailed
+          expr: |-
+            max by (namespace, job_name) (kube_job_failed{ {{- $jobMatch -}}, condition="true"} == 1)
+          for: {{ $a.downloadFailed.for | default "0s" }}
+          labels:
+            severity: critical
+          annotations:
+            summary: The model download Job failed
+            description: {{ printf "Job %s/%s failed: the model cache is not filled, and Dynamo workers that read it will not start. Its log says why: kubectl logs -n %s job/%s. Exit code 3 is a failure no retry can fix (wrong model id, gated model, refused token, unknown revision): fix modelDownload and helm upgrade." $ns $job $ns $job | quote }}
+{{- end }}
+{{- if $a.downloadNotComplete.enabled }}
+        - alert: DynamoCacheDownloadNotComplete
+          expr: |-
+            max by (namespace, job_name) (kube_job_status_start_time{ {{- $jobMatch -}} })
+              unless on (namespace, job_name)
+            (max by (namespace, job_name) (kube_job_complete{ {{- $jobMatch -}}, condition="true"} == 1) or max by (namespace, job_name) (kube_job_failed{ {{- $jobMatch -}}, condition="true"} == 1))
+          for: {{ $a.downloadNotComplete.for | default "0s" }}
+          labels:
+            severity: warning
+          annotations:
+            summary: {{ printf "The model download Job has not completed after %s" $a.downloadNotComplete.for | quote }}
+            description: {{ printf "Job %s/%s started more than %s ago and has not completed. Follow it: kubectl logs -n %s job/%s -f; a pod that stays Pending waits for its claim or a node." $ns $job $a.downloadNotComplete.for $ns $job | quote }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
 dynamo-cache.notes.metrics: what NOTES says of the alerts and the dashboard: where they are,
 what Prometheus needs to load them, and each cache whose usage cannot be alerted on, and why.
 */}}
@@ -72,7 +195,11 @@ NOTE: metrics.prometheusRule and metrics.dashboard watch claims and a download J
 {{- $watched := include "dynamo-cache.watchedCaches" . | fromJsonArray }}
 
 Monitoring:
-{{- if $m.prometheusRule.enabled }}
+{{- if not $m.prometheusRule.enabled }}
+{{- else if not (include "dynamo-cache.alertRules" .) }}
+   - No PrometheusRule: nothing to alert on (this release makes no claim and no download Job, or
+     every alert is turned off).
+{{- else }}
    - PrometheusRule {{ include "dynamo-cache.fullname" . }}: alerts on {{ range $i, $c := $watched }}{{ if $i }}, {{ end }}{{ $c.name }}{{ end }}{{ if .Values.modelDownload.enabled }} and the download Job{{ end }}.
      Prometheus loads it only if its ruleSelector matches its labels (kube-prometheus-stack:
      --set metrics.prometheusRule.labels.release=<its release name>). kubelet reports a claim's
