@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 import shutil
@@ -27,6 +28,7 @@ import crds
 import helmtool
 import test_tiers
 import yaml_io
+from dynamo_cache.resolve import deep_merge
 
 CASES = helmtool.ROOT / "tests" / "cases" / "alerts"
 CRD = "prometheus-operator/monitoring.coreos.com_prometheusrules.yaml"
@@ -47,11 +49,7 @@ def run_promtool(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def merged(*parts: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for part in parts:
-        for key, value in part.items():
-            out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
-    return out
+    return functools.reduce(deep_merge, parts, {})
 
 
 def render(
