@@ -22,10 +22,12 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import kubernetes_validate
 import pytest
 
 import crds
 import helmtool
+import test_chart
 import test_tiers
 import yaml_io
 from dynamo_cache.resolve import deep_merge
@@ -246,6 +248,16 @@ def test_dashboard_queries_are_promql_with_the_release_filled_in(tmp_path: Path)
     (tmp_path / "rules.yaml").write_text(yaml_io.dump({"groups": [{"name": "dashboard", "rules": records}]}))
     result = run_promtool("check", "rules", "rules.yaml", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("k8s", test_chart.K8S_VERSIONS)
+def test_the_kubernetes_kinds_it_adds_pass_kubernetes_validate_strict(k8s: str) -> None:
+    """Everything metrics.* renders besides the PrometheusRule (the CRD's test above) is core
+    Kubernetes: the dashboard's ConfigMap, the download Job its alerts watch."""
+    docs = [d for d in render(merged(DOWNLOAD, ALL_ON)).docs if d["kind"] != "PrometheusRule"]
+    assert "ConfigMap" in {d["kind"] for d in docs}
+    for doc in docs:
+        kubernetes_validate.validate(doc, k8s, strict=True)
 
 
 def test_each_release_has_its_own_dashboard() -> None:
