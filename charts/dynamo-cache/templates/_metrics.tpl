@@ -17,6 +17,7 @@ Usage: {{ include "dynamo-cache.watchedCaches" . | fromJsonArray }}
 */}}
 {{- define "dynamo-cache.watchedCaches" -}}
 {{- include "dynamo-cache.load" . -}}
+{{- if not (hasKey .dynamoCache "watched") -}}{{- /* once per render: the rules, the dashboard and NOTES ask */ -}}
 {{- $catalog := .dynamoCache.catalog -}}
 {{- $p := .Values.metrics.prometheusRule -}}
 {{- $out := list -}}
@@ -54,7 +55,9 @@ Usage: {{ include "dynamo-cache.watchedCaches" . | fromJsonArray }}
   "expandable" $expandable
 ) -}}
 {{- end -}}
-{{- toJson $out -}}
+{{- $_ := set .dynamoCache "watched" (toJson $out) -}}
+{{- end -}}
+{{- .dynamoCache.watched -}}
 {{- end -}}
 
 {{/*
@@ -63,6 +66,13 @@ indented for its one group; empty when there is nothing to alert on.
 */}}
 {{- define "dynamo-cache.alertRules" -}}
 {{- include "dynamo-cache.load" . -}}
+{{- if not (hasKey .dynamoCache "alertRules") -}}{{- /* once per render: the PrometheusRule and NOTES ask */ -}}
+{{- $_ := set .dynamoCache "alertRules" (include "dynamo-cache.alertRules.render" .) -}}
+{{- end -}}
+{{- .dynamoCache.alertRules -}}
+{{- end -}}
+
+{{- define "dynamo-cache.alertRules.render" -}}
 {{- $a := .Values.metrics.prometheusRule.alerts -}}
 {{- $ns := .Release.Namespace -}}
 {{- $watched := include "dynamo-cache.watchedCaches" . | fromJsonArray -}}
