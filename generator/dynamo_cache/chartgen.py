@@ -51,6 +51,7 @@ def template_catalog() -> dict[str, Any]:
             for k, v in CATALOG["drivers"].items()
         },
         "classes": CATALOG["classes"],
+        "unknownStorage": CATALOG["unknownStorage"],
         "ruleMessages": CATALOG["ruleMessages"],
         "notClasses": {k: {"driver": v["driver"]} for k, v in CATALOG["notClasses"].items()},
         "lustre": {"skus": CATALOG["lustre"]["skus"]},

@@ -9,7 +9,7 @@ know of each claim this release renders, as a JSON list in catalog order:
   usage: its driver's volume usage, reported | unreported | unknown (catalog drivers.*.usage,
          from each driver's source), and usageWhy when not reported
   usageAlerts: whether the usage alerts are shipped (never for unreported, unless forced)
-  waits: its class binds when a pod first uses it (Pending alone is normal)
+  waits: its class binds when a pod first uses it (Pending alone is normal), or is unknown
   pendingFor: how long Pending before the alert fires (the value, else its storage's: the
               driver's, or binding to a static volume's)
   expandable: a resize can be pending (expandable class, not a static volume)
@@ -23,7 +23,14 @@ Usage: {{ include "dynamo-cache.watchedCaches" . | fromJsonArray }}
 {{- $out := list -}}
 {{- range $key := .dynamoCache.rendered -}}
 {{- $c := index $.dynamoCache.caches $key -}}
-{{- $driver := index $catalog.drivers ($c.driver | default "none") | default (dict "usage" "unknown" "usageWhy" (printf "class %s is not one the chart knows, so its driver is not known" $c.storageClass) "pendingAlertAfter" "5m" "expansion" false) -}}
+{{- $driver := index $catalog.drivers ($c.driver | default "none") -}}
+{{- $waits := $c.classInfo.waitForFirstConsumer | default false -}}
+{{- if not $driver -}}
+{{- $unknown := $catalog.unknownStorage -}}
+{{- $class := get (dict "" "the cluster's default class" "-" "a volume without a class") $c.storageClass | default (printf "class %s" $c.storageClass) -}}
+{{- $driver = dict "title" $class "usage" $unknown.usage "usageWhy" (replace "{class}" $class $unknown.usageWhy) "pendingAlertAfter" $unknown.pendingAlertAfter "expansion" $unknown.expansion -}}
+{{- $waits = true -}}{{- /* its binding mode is unknown too: Pending counts only while a pod waits, right for both */ -}}
+{{- end -}}
 {{- $claims := regexQuoteMeta $c.name | replace "\\" "\\\\" -}}{{- /* in a PromQL string, \. is written \\. */ -}}
 {{- $matchers := printf "namespace=%q, persistentvolumeclaim=%q" $.Release.Namespace $c.name -}}
 {{- if eq $c.driver "local" -}}
@@ -32,7 +39,6 @@ Usage: {{ include "dynamo-cache.watchedCaches" . | fromJsonArray }}
 {{- end -}}
 {{- $pendingFor := $driver.pendingAlertAfter -}}
 {{- with $c.static }}{{ $pendingFor = (index $catalog.staticVolumes .).pendingAlertAfter }}{{ end -}}
-{{- $waits := $c.classInfo.waitForFirstConsumer | default false -}}
 {{- $expandable := and $driver.expansion (not $c.static) -}}
 {{- with $c.chartClass -}}
 {{- $info := index $catalog.chartClasses . -}}
@@ -44,7 +50,7 @@ Usage: {{ include "dynamo-cache.watchedCaches" . | fromJsonArray }}
   "name" $c.name
   "title" (index $catalog.caches $key).title
   "whenFull" (index $catalog.caches $key).whenFull
-  "driverTitle" ($driver.title | default $c.storageClass)
+  "driverTitle" $driver.title
   "claims" $claims
   "selector" $matchers
   "usage" $driver.usage
