@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import yaml_io
-from dynamo_cache import chartgen
+from dynamo_cache import chartgen, model
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -131,7 +131,7 @@ def test_the_product_cites_public_sources_only() -> None:
     [
         ("docs/tiers.md", ["azure-limits", "plan-example"]),
         ("README.md", ["plan-calibration", "usage-by-tier"]),
-        ("docs/operations.md", ["usage-by-storage"]),
+        ("docs/operations.md", ["alerts", "usage-by-storage"]),
     ],
 )
 def test_doc_blocks_are_generated_from_the_catalog_and_planner(doc: str, blocks: list[str]) -> None:
@@ -158,6 +158,18 @@ def test_the_readme_says_which_tiers_report_usage_as_the_alerts_assume() -> None
     assert "- **disk**: model, compilation, perf (Azure Disk): reported." in readme
     operations = (ROOT / "docs/operations.md").read_text()
     assert "| Azure Managed Lustre | reported | 20m |" in operations
+
+
+def test_the_readme_states_the_alerts_defaults() -> None:
+    """The README's sentence on the alerts is prose; its figures are the values' defaults."""
+    alerts = model.defaults()["metrics"]["prometheusRule"]["alerts"]
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert f"a cache above {alerts['usage']['warning']}% and {alerts['usage']['critical']}% of its bytes" in readme
+    assert (
+        alerts["inodes"]["warning"] == alerts["usage"]["warning"]
+        and alerts["inodes"]["critical"] == alerts["usage"]["critical"]
+    )
+    assert f"full within {alerts['fullSoon']['hours']} hours at the last 6 hours' growth" in readme
 
 
 def test_the_main_jobs_lock_is_the_test_locks_runtime_part() -> None:

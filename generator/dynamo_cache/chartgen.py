@@ -162,6 +162,7 @@ def readme_blocks(text: str) -> str:
         "replicas": PLAN_EXAMPLE_REPLICAS,
         "calibration": plan.calibration(),
         "usage_by_tier": usage_by_tier(),
+        "alerts": model.defaults()["metrics"]["prometheusRule"]["alerts"],
         "drivers": CATALOG["drivers"],
         "sources": sorted({CATALOG["sources"][c["source"]] for c in CATALOG["performance"]["calibration"]}),
         "tolerance": round(CATALOG["performance"]["calibrationTolerance"] * 100),
