@@ -3,6 +3,7 @@ may end in a traceback, whatever its exit code."""
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,7 @@ def run(
     return out
 
 
+@functools.cache  # the same arguments give the same values (gen-values is deterministic): run once
 def values(*args: str, stdin: str | None = None) -> str:
     """stdout of a run that must succeed."""
     proc = run(*args, stdin=stdin)
