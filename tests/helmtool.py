@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -63,6 +64,22 @@ def helm(version: str, *args: str, values: str | None = None) -> Run:
         [binaries()[version], *args], input=values, capture_output=True, text=True, cwd=ROOT, timeout=120
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def unpacked(folder: str, program: str, package: str) -> str:
+    """A program `ci/setup.sh --test` unpacks from a Debian package into tools/<folder>, else the one on PATH."""
+    path = ROOT / "tools" / folder / "usr" / "bin" / program
+    binary = str(path) if path.is_file() else shutil.which(program)
+    assert binary, f"{program} is missing: run `bash ci/setup.sh --test` (it unpacks Debian's {package} package)"
+    return binary
+
+
+def notes(values: str | None = None, *extra: str, release: str = "r") -> str:
+    """NOTES.txt as `helm install --dry-run=client` prints it (Helm 4 needs no cluster for it)."""
+    args = ["install", release, str(CHART), "--dry-run=client", *extra]
+    run = helm("helm4", *args, *(["-f", "-"] if values is not None else []), values=values)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.split("NOTES:", 1)[1]
 
 
 def template(version: str, values: str | None = None, release: str = "dynamo-cache", *extra: str) -> Run:

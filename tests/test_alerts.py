@@ -17,7 +17,6 @@ import copy
 import functools
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -39,15 +38,9 @@ ALL_ON = {"metrics": {"prometheusRule": {"enabled": True}, "dashboard": {"enable
 DOWNLOAD = {"modelDownload": {"enabled": True, "model": "Qwen/Qwen3-0.6B"}}
 
 
-def promtool() -> str:
-    unpacked = helmtool.ROOT / "tools" / "prometheus" / "usr" / "bin" / "promtool"
-    binary = str(unpacked) if unpacked.is_file() else shutil.which("promtool")
-    assert binary, "promtool is missing: run `bash ci/setup.sh --test` (it unpacks Debian's prometheus package)"
-    return binary
-
-
 def run_promtool(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([promtool(), *args], capture_output=True, text=True, cwd=cwd, timeout=60)
+    promtool = helmtool.unpacked("prometheus", "promtool", "prometheus")
+    return subprocess.run([promtool, *args], capture_output=True, text=True, cwd=cwd, timeout=60)
 
 
 def merged(*parts: dict[str, Any]) -> dict[str, Any]:
@@ -174,11 +167,7 @@ def test_rules_match_this_release_only() -> None:
 
 
 def notes(values: dict[str, Any]) -> str:
-    run = helmtool.helm(
-        "helm4", "install", "cache", str(helmtool.CHART), "--dry-run=client", "-f", "-", values=json.dumps(values)
-    )
-    assert run.returncode == 0, run.stderr
-    return run.stdout.split("NOTES:", 1)[1]
+    return helmtool.notes(json.dumps(values), release="cache")
 
 
 def test_no_usage_alert_where_the_driver_reports_none_and_notes_say_why() -> None:

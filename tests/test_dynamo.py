@@ -334,9 +334,7 @@ NOTES_CASES = [[f"tier={tier}"] for tier in TIERS] + [
 @pytest.mark.parametrize("sets", NOTES_CASES, ids=["-".join(s) for s in NOTES_CASES])
 def test_notes_print_the_same_snippet(sets: list[str]) -> None:
     flags = [a for s in sets for a in ("--set", s)]
-    run = helmtool.helm("helm4", "install", "dynamo-cache", str(helmtool.CHART), "--dry-run=client", *flags)
-    assert run.returncode == 0, run.stderr
-    notes = run.stdout.split("NOTES:", 1)[1]
+    notes = helmtool.notes(None, *flags, release="dynamo-cache")
     block = notes.split("(dynamo.frontend, dynamo.workers):", 1)[1].split("\n\n", 2)[1]
     gen_flags = [a for s in sets for a in ("--set", s.replace("{prefill,decode}", "[prefill, decode]"))]
     assert yaml_io.load(block) == snippet(*gen_flags)
@@ -378,7 +376,5 @@ def test_restripe_ships_its_script_only_where_it_runs() -> None:
     files = job_docs(values=yaml_io.dump(values))
     env = {e["name"]: e.get("value") for e in files["Job"]["spec"]["template"]["spec"]["containers"][0]["env"]}
     assert env["RESTRIPE"] == "false" and "restripe.py" not in files["ConfigMap"]["data"]
-    notes = helmtool.helm(
-        "helm4", "install", "r", str(helmtool.CHART), "--dry-run=client", "-f", "-", values=yaml_io.dump(values)
-    ).stdout
+    notes = helmtool.notes(yaml_io.dump(values))
     assert "modelDownload.restripe is for Lustre; the model cache is on files: nothing is restriped" in notes

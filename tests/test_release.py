@@ -188,9 +188,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def registry(tmp_path: Path) -> Iterator[str]:
-    unpacked = helmtool.ROOT / "tools" / "registry" / "usr" / "bin" / "docker-registry"
-    binary = str(unpacked) if unpacked.is_file() else shutil.which("docker-registry")
-    assert binary, "docker-registry is missing: run `bash ci/setup.sh --test` (it unpacks Debian's docker-registry)"
+    binary = helmtool.unpacked("registry", "docker-registry", "docker-registry")
     port = free_port()
     config = tmp_path / "registry.yml"
     config.write_text(

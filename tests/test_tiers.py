@@ -301,8 +301,7 @@ def test_local_claims_carry_their_acstor_annotation(variant: str, annotation: st
 
 def test_notes_name_the_static_volume() -> None:
     values = gen_values("lustre", "static")
-    run = helmtool.helm("helm4", "install", "r", str(helmtool.CHART), "--dry-run=client", "-f", "-", values=values)
-    assert "model-cache: 4Ti, ReadWriteMany, bound to PersistentVolume r.default.model-cache" in run.stdout
+    assert "model-cache: 4Ti, ReadWriteMany, bound to PersistentVolume r.default.model-cache" in helmtool.notes(values)
 
 
 # (release, namespace) pairs whose names a hyphen-joined scheme confuses, the same word as
