@@ -163,7 +163,6 @@ def readme_blocks(text: str) -> str:
         "calibration": plan.calibration(),
         "usage_by_tier": usage_by_tier(),
         "alerts": model.defaults()["metrics"]["prometheusRule"]["alerts"],
-        "drivers": CATALOG["drivers"],
         "sources": sorted({CATALOG["sources"][c["source"]] for c in CATALOG["performance"]["calibration"]}),
         "tolerance": round(CATALOG["performance"]["calibrationTolerance"] * 100),
         "seconds": lambda s: f"{s:.1f} s" if s < 10 else plan.duration(s),
